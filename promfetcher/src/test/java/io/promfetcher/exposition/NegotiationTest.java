@@ -1,0 +1,51 @@
+package io.promfetcher.exposition;
+
+import static io.promfetcher.exposition.ExpositionFormat.OPENMETRICS_TEXT;
+import static io.promfetcher.exposition.ExpositionFormat.PROMETHEUS_TEXT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class NegotiationTest {
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @CsvSource(delimiter = '|', nullValues = "NULL", value = {
+        // What Prometheus 2.x sends by default.
+        "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1 | OPENMETRICS_TEXT",
+        // What Prometheus 3.x sends by default.
+        "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.3,text/plain;version=0.0.4;q=0.2,*/*;q=0.1 | OPENMETRICS_TEXT",
+        "text/plain;version=0.0.4;q=0.9, application/openmetrics-text;q=0.5 | PROMETHEUS_TEXT",
+        "application/openmetrics-text; version=0.0.1 | OPENMETRICS_TEXT",
+        "application/openmetrics-text;q=0 , */* | PROMETHEUS_TEXT",
+        "application/openmetrics-text;version=2.0.0 | PROMETHEUS_TEXT",
+        "*/* | PROMETHEUS_TEXT",
+        "application/* | OPENMETRICS_TEXT",
+        "text/html | PROMETHEUS_TEXT",
+        "NULL | PROMETHEUS_TEXT",
+        "'' | PROMETHEUS_TEXT",
+        "garbage;;;,=,/ | PROMETHEUS_TEXT",
+        "text/plain;q=abc, application/openmetrics-text | OPENMETRICS_TEXT",
+        "APPLICATION/OpenMetrics-Text;Version=\"1.0.0\" | OPENMETRICS_TEXT",
+        "text/plain, application/openmetrics-text | PROMETHEUS_TEXT",
+    })
+    void choosesByWeightThenSpecificityThenText(String accept, ExpositionFormat expected) {
+        assertThat(Negotiation.choose(accept)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "text/plain;version=0.0.4;q=0.5 | 0.5",
+        "text/plain;charset=\"utf-8;x\";q=0.25 | 0.25",
+    })
+    void readsWeightsAndQuotedParameters(String accept, double q) {
+        assertThat(MediaRange.parseAccept(accept)).singleElement()
+                .satisfies(range -> assertThat(range.q()).isEqualTo(q));
+    }
+
+    @org.junit.jupiter.api.Test
+    void contentTypesCarryTheirVersion() {
+        assertThat(PROMETHEUS_TEXT.contentType()).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
+        assertThat(OPENMETRICS_TEXT.contentType()).isEqualTo("application/openmetrics-text; version=1.0.0; charset=utf-8");
+    }
+}
