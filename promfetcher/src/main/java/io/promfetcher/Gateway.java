@@ -1,0 +1,131 @@
+package io.promfetcher;
+
+import io.netty.channel.EventLoopGroup;
+import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.promfetcher.api.Health;
+import io.promfetcher.api.HttpServer;
+import io.promfetcher.api.MetricsEndpoint;
+import io.promfetcher.api.Router;
+import io.promfetcher.config.GatewayConfig;
+import io.promfetcher.config.Keys;
+import io.promfetcher.netty.Transport;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires the stages together and runs them: configuration in, listeners up, and on a signal the
+ * graceful shutdown (unhealthy, stop accepting, let in-flight requests finish, close).
+ */
+public final class Gateway {
+    private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+    private final GatewayConfig config;
+    private final Health health = new Health();
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Transport transport = Transport.best();
+    private final EventLoopGroup eventLoops;
+    private final HttpServer server;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final long startedAt = System.nanoTime();
+    private final java.util.concurrent.atomic.AtomicInteger exitCode = new java.util.concurrent.atomic.AtomicInteger();
+
+    private Gateway(GatewayConfig config, Consumer<Router> extraEndpoints) {
+        this.config = config;
+        JvmMetrics.builder().register(registry);
+        Info.builder().name("promfetcher_build_info").help("The running promfetcher's version.")
+                .labelNames("version", "transport").register(registry)
+                .addLabelValues(Version.current(), transport.name());
+
+        Router api = new Router()
+                .exact("/metrics", "metrics", new MetricsEndpoint(registry));
+        extraEndpoints.accept(api);
+
+        eventLoops = transport.newEventLoopGroup(0, "promfetcher-io");
+        server = new HttpServer(new HttpServer.Settings(
+                config.get(Keys.LISTEN_ADDRESS),
+                config.get(Keys.PORT),
+                config.get(Keys.HEALTH_PORT),
+                Math.toIntExact(config.get(Keys.HTTP_MAX_HEADER_SIZE)),
+                config.get(Keys.HTTP_MAX_CONCURRENT_REQUESTS),
+                config.get(Keys.HTTP_GZIP_LEVEL),
+                config.get(Keys.LOG_ACCESS)), transport, eventLoops, api, health, registry);
+    }
+
+    /** Starts listening; throws {@link IllegalStateException} naming the port if one is taken. */
+    static Gateway start(GatewayConfig config, Consumer<Router> extraEndpoints) {
+        Gateway gateway = new Gateway(config, extraEndpoints);
+        try {
+            gateway.server.start();
+        } catch (RuntimeException e) {
+            gateway.eventLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+        LOG.info("promfetcher {} started in {} ms: api {}:{}, health {}:{}, transport {}, nats {}",
+                Version.current(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - gateway.startedAt),
+                config.get(Keys.LISTEN_ADDRESS), gateway.server.apiPort(),
+                config.get(Keys.LISTEN_ADDRESS), gateway.server.healthPort(),
+                gateway.transport.name(), config.get(Keys.NATS_SERVERS));
+        return gateway;
+    }
+
+    Health health() {
+        return health;
+    }
+
+    PrometheusRegistry registry() {
+        return registry;
+    }
+
+    /**
+     * Shuts down gracefully once, whatever the number of signals: health turns 503 first, the API
+     * stops accepting, in-flight requests get up to {@code shutdown_timeout}, then everything
+     * closes. Runs on the calling thread.
+     */
+    void shutdown(String reason) {
+        if (!stopping.compareAndSet(false, true)) {
+            LOG.info("{} received while already shutting down; still waiting for in-flight requests", reason);
+            return;
+        }
+        long begin = System.nanoTime();
+        health.startDraining();
+        server.stopAccepting();
+        int inFlight = server.inFlight();
+        Duration timeout = config.get(Keys.SHUTDOWN_TIMEOUT);
+        boolean drained;
+        try {
+            drained = server.awaitInFlight(timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            drained = false;
+        }
+        int abandoned = server.inFlight();
+        server.close();
+        eventLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        LOG.info("promfetcher stopped on {} in {} ms: {} request(s) in flight at the signal, {}",
+                reason, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin), inFlight,
+                drained ? "all finished" : abandoned + " abandoned after " + config.get(Keys.SHUTDOWN_TIMEOUT).toSeconds() + " s");
+        stopped.countDown();
+    }
+
+    /** Reports unhealthy at once, before the graceful shutdown begins (BOSH drain sends SIGUSR1). */
+    void drainAndShutdown(String reason) {
+        health.startDraining();
+        shutdown(reason);
+    }
+
+    void awaitStopped() throws InterruptedException {
+        stopped.await();
+    }
+
+    int exitCode() {
+        return exitCode.get();
+    }
+}

@@ -1,0 +1,29 @@
+package io.promfetcher;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+
+/** The version Maven built this jar as (from a filtered resource). */
+final class Version {
+    private static final String VERSION = load();
+
+    private Version() {}
+
+    static String current() {
+        return VERSION;
+    }
+
+    private static String load() {
+        try (InputStream in = Version.class.getResourceAsStream("/promfetcher-version.properties")) {
+            if (in == null) {
+                return "unknown";
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.promfetcher.api;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * What an endpoint answers: status, content type, extra headers and the body, which the server
+ * writes and releases. {@code note} is appended to the access-log line (e.g. instance counts).
+ */
+public record Reply(HttpResponseStatus status, String contentType, Map<String, String> headers,
+                    ByteBuf body, String note) {
+
+    public static final String TEXT = "text/plain; charset=utf-8";
+    public static final String JSON = "application/json";
+
+    public Reply {
+        headers = Map.copyOf(headers);
+    }
+
+    public static Reply of(HttpResponseStatus status, String contentType, ByteBuf body) {
+        return new Reply(status, contentType, Map.of(), body, "");
+    }
+
+    /** A plain-text answer; a trailing newline is added so curl output ends cleanly. */
+    public static Reply text(HttpResponseStatus status, String message) {
+        return of(status, TEXT, Unpooled.copiedBuffer(message + "\n", StandardCharsets.UTF_8));
+    }
+
+    public static Reply json(HttpResponseStatus status, byte[] json) {
+        return of(status, JSON, Unpooled.wrappedBuffer(json));
+    }
+
+    public Reply withHeader(String name, String value) {
+        Map<String, String> more = new java.util.HashMap<>(headers);
+        more.put(name, value);
+        return new Reply(status, contentType, more, body, note);
+    }
+
+    public Reply withNote(String text) {
+        return new Reply(status, contentType, headers, body, text);
+    }
+}

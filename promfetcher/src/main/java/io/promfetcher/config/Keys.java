@@ -1,0 +1,65 @@
+package io.promfetcher.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Every setting the gateway reads, in one place: the loader rejects anything not listed here,
+ * {@code --help} prints this list, and a test checks that the README and the example file
+ * document each key.
+ */
+public final class Keys {
+    private Keys() {}
+
+    public static final Key<Integer> PORT = new Key<>("port", ValueType.PORT, 8085,
+            "API port (merged app metrics, /metrics, /routes). PORT is used when set and PROMFETCHER_PORT is not, as on Cloud Foundry.");
+    public static final Key<Integer> HEALTH_PORT = new Key<>("health_port", ValueType.PORT, 8080,
+            "Health port: GET /health (200 healthy, 503 draining) and GET /ready.");
+    public static final Key<String> LISTEN_ADDRESS = new Key<>("listen_address", ValueType.STRING, "0.0.0.0",
+            "Address both ports bind to.");
+    public static final Key<Duration> SHUTDOWN_TIMEOUT = new Key<>("shutdown_timeout",
+            ValueType.duration(Duration.ZERO, Duration.ofMinutes(10)), Duration.ofSeconds(15),
+            "On SIGTERM, SIGINT or SIGUSR1: how long in-flight requests may take to finish before the process exits anyway.");
+
+    public static final Key<Long> HTTP_MAX_HEADER_SIZE = new Key<>("http.max_header_size",
+            ValueType.size(1024, 1L << 20), 16L * 1024,
+            "Largest request line plus headers accepted; larger requests get 431.");
+    public static final Key<Integer> HTTP_MAX_CONCURRENT_REQUESTS = new Key<>("http.max_concurrent_requests",
+            ValueType.integer(1, 100_000), 256,
+            "API requests served at once; beyond it the gateway answers 503 with Retry-After rather than queue without bound.");
+    public static final Key<Integer> HTTP_GZIP_LEVEL = new Key<>("http.gzip_level",
+            ValueType.integer(1, 9), 6,
+            "gzip level for responses to callers that accept gzip (Prometheus always does).");
+
+    public static final Key<String> LOG_FORMAT = new Key<>("log.format", ValueType.oneOf("text", "json"), "text",
+            "Log format on stdout: text (one readable line per event) or json (one JSON object per line).");
+    public static final Key<String> LOG_LEVEL = new Key<>("log.level",
+            ValueType.oneOf("trace", "debug", "info", "warn", "error"), "info",
+            "Least severe level logged.");
+    public static final Key<Boolean> LOG_ACCESS = new Key<>("log.access", ValueType.BOOLEAN, true,
+            "One access-log line per API request (method, path without credentials, status, bytes, duration).");
+
+    public static final Key<List<URI>> NATS_SERVERS = new Key<>("nats.servers", ValueType.urls("nats", "tls"),
+            List.of(URI.create("nats://127.0.0.1:4222")),
+            "NATS servers carrying the router's route announcements, comma-separated nats:// or tls:// URLs.");
+    public static final Key<String> NATS_USER = new Key<>("nats.user", ValueType.STRING, "",
+            "NATS user name (cf-deployment: nats.user of the nats/nats-tls link).");
+    public static final Key<String> NATS_PASSWORD = new Key<>("nats.password", ValueType.SECRET, "",
+            "NATS password.");
+    public static final Key<String> NATS_TOKEN = new Key<>("nats.token", ValueType.SECRET, "",
+            "NATS authentication token (instead of user and password).");
+    public static final Key<String> NATS_TLS_CA_FILE = new Key<>("nats.tls.ca_file", ValueType.PEM_FILE, "",
+            "PEM file of the CA that signed the NATS servers' certificates; empty uses the JVM's trust store.");
+    public static final Key<String> NATS_TLS_CERT_FILE = new Key<>("nats.tls.cert_file", ValueType.PEM_FILE, "",
+            "PEM client certificate for mutual TLS (nats-tls in cf-deployment requires it).");
+    public static final Key<String> NATS_TLS_KEY_FILE = new Key<>("nats.tls.key_file", ValueType.PEM_FILE, "",
+            "PEM private key of the client certificate.");
+
+    public static final List<Key<?>> ALL = List.of(
+            PORT, HEALTH_PORT, LISTEN_ADDRESS, SHUTDOWN_TIMEOUT,
+            HTTP_MAX_HEADER_SIZE, HTTP_MAX_CONCURRENT_REQUESTS, HTTP_GZIP_LEVEL,
+            LOG_FORMAT, LOG_LEVEL, LOG_ACCESS,
+            NATS_SERVERS, NATS_USER, NATS_PASSWORD, NATS_TOKEN,
+            NATS_TLS_CA_FILE, NATS_TLS_CERT_FILE, NATS_TLS_KEY_FILE);
+}
