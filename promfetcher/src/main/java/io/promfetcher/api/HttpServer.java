@@ -115,7 +115,7 @@ public final class HttpServer {
                 });
         try {
             return bootstrap.bind(new InetSocketAddress(settings.address(), port)).syncUninterruptibly().channel();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Netty rethrows the bind failure, a checked exception, unchecked
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             throw new IllegalStateException("cannot listen on " + settings.address() + ":" + port + " (" + key + "): " + why, e);
         }

@@ -1,0 +1,190 @@
+package io.promfetcher.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    private GatewayConfig load(String yaml, Map<String, String> env) throws Exception {
+        Optional<Path> file = Optional.empty();
+        if (yaml != null) {
+            Path f = dir.resolve("promfetcher.yml");
+            Files.writeString(f, yaml);
+            file = Optional.of(f);
+        }
+        return ConfigLoader.load(file, env);
+    }
+
+    private String error(String yaml, Map<String, String> env) {
+        try {
+            load(yaml, env);
+        } catch (ConfigException e) {
+            assertThat(e.getMessage()).doesNotContain("\n").doesNotContain("Exception");
+            return e.getMessage();
+        } catch (Exception e) {
+            throw new AssertionError("expected a ConfigException, got " + e, e);
+        }
+        throw new AssertionError("expected a configuration error");
+    }
+
+    @Test
+    void runsLocallyWithNoFileAndNoEnvironment() throws Exception {
+        GatewayConfig c = load(null, Map.of());
+        assertThat(c.get(Keys.PORT)).isEqualTo(8085);
+        assertThat(c.get(Keys.HEALTH_PORT)).isEqualTo(8080);
+        assertThat(c.get(Keys.NATS_SERVERS)).containsExactly(URI.create("nats://127.0.0.1:4222"));
+        assertThat(c.get(Keys.SHUTDOWN_TIMEOUT)).isEqualTo(Duration.ofSeconds(15));
+        assertThat(c.origin(Keys.PORT)).isEqualTo("default");
+    }
+
+    @Test
+    void readsNestedKeysFromTheFile() throws Exception {
+        GatewayConfig c = load("""
+                port: 9000
+                shutdown_timeout: 30s
+                http:
+                  max_header_size: 32KB
+                log:
+                  format: JSON
+                nats:
+                  servers: [nats://a:4222, "tls://b:4224"]
+                  user: router
+                """, Map.of());
+        assertThat(c.get(Keys.PORT)).isEqualTo(9000);
+        assertThat(c.get(Keys.SHUTDOWN_TIMEOUT)).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.get(Keys.HTTP_MAX_HEADER_SIZE)).isEqualTo(32 * 1024L);
+        assertThat(c.get(Keys.LOG_FORMAT)).isEqualTo("json");
+        assertThat(c.get(Keys.NATS_SERVERS)).containsExactly(URI.create("nats://a:4222"), URI.create("tls://b:4224"));
+        assertThat(c.get(Keys.NATS_USER)).isEqualTo("router");
+    }
+
+    @Test
+    void environmentOverridesTheFile() throws Exception {
+        GatewayConfig c = load("port: 9000\nnats:\n  servers: nats://file:4222\n", Map.of(
+                "PROMFETCHER_PORT", "9100",
+                "PROMFETCHER_NATS_SERVERS", "nats://env1:4222, nats://env2:4222",
+                "PROMFETCHER_HEALTH_PORT", "9101"));
+        assertThat(c.get(Keys.PORT)).isEqualTo(9100);
+        assertThat(c.get(Keys.HEALTH_PORT)).isEqualTo(9101);
+        assertThat(c.get(Keys.NATS_SERVERS)).hasSize(2);
+        assertThat(c.origin(Keys.PORT)).isEqualTo("PROMFETCHER_PORT");
+    }
+
+    @Test
+    void cloudFoundryPortIsUsedWhenPromfetcherPortIsNotSet() throws Exception {
+        assertThat(load("port: 9000\n", Map.of("PORT", "61001")).get(Keys.PORT)).isEqualTo(61001);
+        assertThat(load(null, Map.of("PORT", "61001", "PROMFETCHER_PORT", "9002")).get(Keys.PORT)).isEqualTo(9002);
+    }
+
+    @Test
+    void anEmptyFileMeansDefaults() throws Exception {
+        assertThat(load("", Map.of()).get(Keys.PORT)).isEqualTo(8085);
+        assertThat(load("# only a comment\n", Map.of()).get(Keys.PORT)).isEqualTo(8085);
+    }
+
+    @ParameterizedTest(name = "[{index}] {0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "PROMFETCHER_PORT=abc | PROMFETCHER_PORT (port): \"abc\" is not a port number",
+        "PROMFETCHER_PORT=0 | PROMFETCHER_PORT (port): 0 is out of range; a port is 1 to 65535",
+        "PROMFETCHER_HEALTH_PORT=70000 | PROMFETCHER_HEALTH_PORT (health_port): 70000 is out of range; a port is 1 to 65535",
+        "PORT=x1 | PORT (port): \"x1\" is not a port number",
+        "PROMFETCHER_SHUTDOWN_TIMEOUT=15 | PROMFETCHER_SHUTDOWN_TIMEOUT (shutdown_timeout): \"15\" has no unit; write e.g. 15s or 15ms",
+        "PROMFETCHER_SHUTDOWN_TIMEOUT=soon | PROMFETCHER_SHUTDOWN_TIMEOUT (shutdown_timeout): \"soon\" is not a duration; use units ms, s, m, h, d (e.g. 10s, 1m30s)",
+        "PROMFETCHER_HTTP_MAX_HEADER_SIZE=huge | PROMFETCHER_HTTP_MAX_HEADER_SIZE (http.max_header_size): \"huge\" is not a size; write e.g. 512KB, 50MB, 1GB or a number of bytes",
+        "PROMFETCHER_LOG_FORMAT=xml | PROMFETCHER_LOG_FORMAT (log.format): \"xml\" is not one of text, json",
+        "PROMFETCHER_NATS_SERVERS=http://x:4222 | PROMFETCHER_NATS_SERVERS (nats.servers): \"http://x:4222\" is not a nats:// or tls:// URL with a host",
+        "PROMFETCHER_NATS_SERVERS=nats://user:secret@:4222 | PROMFETCHER_NATS_SERVERS (nats.servers): \"nats://***@:4222\" is not a nats:// or tls:// URL with a host",
+        "PROMFETCHER_PROT=1 | PROMFETCHER_PROT: unknown setting; did you mean PROMFETCHER_PORT? (see --help for the list)",
+        "PROMFETCHER_NATS_TLS_CA_FILE=/nonexistent/ca.pem | PROMFETCHER_NATS_TLS_CA_FILE (nats.tls.ca_file): cannot read file /nonexistent/ca.pem",
+        "PROMFETCHER_HEALTH_PORT=8085 | PROMFETCHER_HEALTH_PORT (health_port): 8085 is also the API port; the two need different ports",
+        "PROMFETCHER_NATS_TOKEN=t;PROMFETCHER_NATS_USER=u | nats.token: set together with nats.user; NATS takes either a token or a user and password",
+    })
+    void aWrongEnvironmentValueGivesOneLineNamingIt(String assignments, String expected) {
+        Map<String, String> env = new java.util.HashMap<>();
+        for (String a : assignments.split(";")) {
+            int eq = a.indexOf('=');
+            env.put(a.substring(0, eq), a.substring(eq + 1));
+        }
+        assertThat(error(null, env)).isEqualTo(expected);
+    }
+
+    @Test
+    void anUnknownKeyInTheFileIsNamedWithASuggestion() {
+        assertThat(error("nats:\n  server: nats://x:4222\n", Map.of()))
+                .isEqualTo("nats.server (in " + dir.resolve("promfetcher.yml") + "): unknown key; did you mean nats.servers? (see --help for the list)");
+        assertThat(error("colour: blue\n", Map.of())).endsWith("colour (in " + dir.resolve("promfetcher.yml") + "): unknown key (see --help for the list)");
+    }
+
+    @Test
+    void aSectionWhereAValueBelongsIsRefused() {
+        assertThat(error("port:\n  number: 1\n", Map.of())).endsWith("port (in " + dir.resolve("promfetcher.yml") + "): expected a value, found a section");
+    }
+
+    @Test
+    void aBadValueInTheFileNamesKeyAndFile() {
+        assertThat(error("http:\n  max_concurrent_requests: many\n", Map.of()))
+                .isEqualTo("http.max_concurrent_requests (in " + dir.resolve("promfetcher.yml") + "): \"many\" is not a whole number");
+    }
+
+    @Test
+    void malformedYamlGivesLineAndColumn() {
+        assertThat(error("port: 8085\nnats:\n  servers: [nats://a:4222\n", Map.of()))
+                .startsWith(dir.resolve("promfetcher.yml") + ": malformed YAML at line ");
+        assertThat(error("port: 1\nport: 2\n", Map.of())).contains("malformed YAML").contains("duplicate key port");
+        assertThat(error("- a\n- b\n", Map.of())).endsWith("the top level must be a mapping of keys to values");
+    }
+
+    @Test
+    void aMissingConfigFileIsNamed() {
+        Path missing = dir.resolve("nope.yml");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(missing), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(missing + ": cannot read the config file");
+    }
+
+    @Test
+    void secretsAreNeverEchoed() {
+        assertThat(error("nats:\n  password: [a, b]\n  token: hunter2\n  user: u\n", Map.of()))
+                .doesNotContain("hunter2");
+    }
+
+    @Test
+    void certificateFilesMustBeReadablePem() throws IOException {
+        Path notPem = Files.writeString(dir.resolve("cert.txt"), "hello");
+        assertThat(error(null, Map.of("PROMFETCHER_NATS_TLS_CERT_FILE", notPem.toString(),
+                "PROMFETCHER_NATS_TLS_KEY_FILE", notPem.toString())))
+                .isEqualTo("PROMFETCHER_NATS_TLS_CERT_FILE (nats.tls.cert_file): " + notPem + " is not a PEM file (no -----BEGIN line)");
+        Path pem = Files.writeString(dir.resolve("cert.pem"), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+        assertThat(error(null, Map.of("PROMFETCHER_NATS_TLS_CERT_FILE", pem.toString())))
+                .isEqualTo("nats.tls.key_file: required with nats.tls.cert_file (a client certificate needs its private key)");
+    }
+
+    @Test
+    void everyKeyMapsToItsOwnEnvironmentVariable() {
+        assertThat(Keys.ALL.stream().map(Key::environmentVariable)).doesNotHaveDuplicates()
+                .contains("PROMFETCHER_PORT", "PROMFETCHER_HEALTH_PORT", "PROMFETCHER_NATS_SERVERS");
+        assertThat(Keys.ALL.stream().map(Key::name)).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void listsReadTheSameFromFileAndEnvironment() throws Exception {
+        List<URI> fromFile = load("nats:\n  servers:\n    - nats://a:1\n    - nats://b:2\n", Map.of()).get(Keys.NATS_SERVERS);
+        List<URI> fromEnv = load(null, Map.of("PROMFETCHER_NATS_SERVERS", "nats://a:1,nats://b:2")).get(Keys.NATS_SERVERS);
+        assertThat(fromFile).isEqualTo(fromEnv);
+    }
+}
