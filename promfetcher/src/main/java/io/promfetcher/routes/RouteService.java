@@ -297,6 +297,9 @@ public final class RouteService implements AutoCloseable {
 
         @Override
         public void exceptionOccurred(Connection c, Exception e) {
+            if (closed) {
+                return; // closing interrupts the client's threads: not a problem worth reporting
+            }
             state.problem(String.valueOf(e.getMessage()));
             badMessages.warn("nats-exception", "NATS connection problem: {}", String.valueOf(e));
         }
