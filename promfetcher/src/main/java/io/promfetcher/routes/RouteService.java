@@ -1,0 +1,312 @@
+package io.promfetcher.routes;
+
+import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
+import io.nats.client.Consumer;
+import io.nats.client.Dispatcher;
+import io.nats.client.ErrorListener;
+import io.nats.client.Message;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the {@link RouteTable} in step with the Cloud Foundry routers' NATS announcements: connects
+ * (and reconnects forever), subscribes to {@code router.register}/{@code router.unregister} (and
+ * {@code router.start} if configured), decodes and applies each message on one dispatcher thread,
+ * sweeps stale endpoints when {@link ConnectionState} allows it, and publishes the metrics.
+ *
+ * <p>Lifecycle: {@link #start()} returns at once (the connection is made in the background, so a
+ * NATS outage at start does not stop the gateway); {@link #close()} closes the connection and stops
+ * the sweeps.
+ */
+public final class RouteService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RouteService.class);
+    static final String REGISTER = "router.register";
+    static final String UNREGISTER = "router.unregister";
+    static final String START = "router.start";
+
+    private final RoutesSettings settings;
+    private final NatsSettings nats;
+    private final LongSupplier nanoClock;
+    private final ConnectionState state;
+    private final RouteTable table;
+    private final RouteMetrics metrics;
+    private final RegistrationDecoder decoder = new RegistrationDecoder();
+    private final LogLimiter badMessages;
+    private final String routerId = "promfetcher-" + UUID.randomUUID();
+    private final Object lifecycle = new Object();
+    private ScheduledExecutorService sweeper;
+    private Thread connector;
+    private volatile Connection connection;
+    private volatile boolean closed;
+
+    public RouteService(RoutesSettings settings, NatsSettings nats, PrometheusRegistry registry) {
+        this(settings, nats, registry, System::nanoTime);
+    }
+
+    RouteService(RoutesSettings settings, NatsSettings nats, PrometheusRegistry registry, LongSupplier nanoClock) {
+        this.settings = settings;
+        this.nats = nats;
+        this.nanoClock = nanoClock;
+        this.state = new ConnectionState(nanoClock, settings.registerInterval());
+        this.table = new RouteTable(nanoClock, settings.staleThreshold(), state::warmingUp);
+        this.metrics = new RouteMetrics(registry, table, state, nanoClock);
+        this.badMessages = new LogLimiter(LOG, nanoClock, TimeUnit.SECONDS.toNanos(10));
+    }
+
+    /** The table, for lookups. */
+    public RouteTable table() {
+        return table;
+    }
+
+    /** NATS state and warm-up, for the health and readiness endpoints. */
+    public RoutesHealth health() {
+        return new RoutesHealth(state.connected(), state.warmingUp(), state.detail());
+    }
+
+    /**
+     * Starts connecting in the background and schedules the prune sweeps.
+     *
+     * @throws IllegalStateException when the TLS files cannot be read: a configuration error that
+     *                               retrying would not fix
+     */
+    public void start() {
+        Options options = options();
+        synchronized (lifecycle) {
+            if (closed || connector != null) {
+                throw new IllegalStateException("RouteService is single-use: start() once, then close()");
+            }
+            sweeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread t = new Thread(runnable, "routes-prune");
+                t.setDaemon(true);
+                return t;
+            });
+            long every = settings.pruneInterval().toNanos();
+            sweeper.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.NANOSECONDS);
+            connector = new Thread(() -> connectUntilConnected(options), "routes-nats-connect");
+            connector.setDaemon(true);
+            connector.start();
+        }
+    }
+
+    /** Closes the NATS connection (subscriptions go with it) and stops the sweeps. */
+    @Override
+    public void close() {
+        Connection current;
+        synchronized (lifecycle) {
+            closed = true;
+            if (connector != null) {
+                connector.interrupt();
+            }
+            if (sweeper != null) {
+                sweeper.shutdownNow();
+            }
+            current = connection;
+        }
+        if (current != null) {
+            try {
+                current.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        state.disconnected("closed");
+    }
+
+    /** One prune sweep, if the connection state allows it. */
+    void sweep() {
+        try {
+            if (state.pruningAllowed()) {
+                int pruned = table.pruneStale();
+                metrics.pruned(pruned);
+                if (pruned > 0) {
+                    LOG.info("pruned {} endpoint(s) not announced within their stale threshold", pruned);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.error("prune sweep failed", e); // keep the schedule alive
+        }
+    }
+
+    private void connectUntilConnected(Options options) {
+        while (!closed) {
+            try {
+                Connection c = Nats.connect(options);
+                synchronized (lifecycle) {
+                    if (closed) {
+                        c.close();
+                        return;
+                    }
+                    connection = c;
+                }
+                subscribe(c);
+                return;
+            } catch (IOException e) {
+                state.problem(e.getMessage());
+                badMessages.warn("connect", "cannot connect to NATS {}: {}; retrying", nats.servers(), e.getMessage());
+                try {
+                    Thread.sleep(nats.reconnectWait().toMillis());
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void subscribe(Connection c) throws InterruptedException {
+        Dispatcher dispatcher = c.createDispatcher(this::onMessage);
+        // Bursts after a router.start are large in a big foundation: allow more than jnats' defaults.
+        dispatcher.setPendingLimits(-1, 512L * 1024 * 1024);
+        dispatcher.subscribe(REGISTER);
+        dispatcher.subscribe(UNREGISTER);
+        if (settings.subscribeRouterStart()) {
+            dispatcher.subscribe(START);
+        }
+        try {
+            c.flush(nats.connectTimeout());
+        } catch (java.util.concurrent.TimeoutException e) {
+            LOG.warn("NATS flush after subscribing timed out; subscriptions are re-sent on reconnect");
+        }
+        LOG.info("subscribed to {} on {}", settings.subscribeRouterStart()
+                ? REGISTER + ", " + UNREGISTER + ", " + START : REGISTER + ", " + UNREGISTER, c.getConnectedUrl());
+        publishRouterStart(c); // only after subscribing: the emitters answer at once
+    }
+
+    private void publishRouterStart(Connection c) {
+        if (!settings.publishRouterStart()) {
+            return;
+        }
+        String payload = "{\"id\":\"" + routerId + "\",\"hosts\":[],\"minimumRegisterIntervalInSeconds\":"
+                + settings.registerInterval().toSeconds() + ",\"pruneThresholdInSeconds\":"
+                + settings.staleThreshold().toSeconds() + "}";
+        c.publish(START, payload.getBytes(StandardCharsets.UTF_8));
+        LOG.info("published router.start so that route emitters re-announce every route now");
+    }
+
+    /** Handles one message; never throws, so the subscription survives any input. */
+    void onMessage(Message message) {
+        String subject = message.getSubject();
+        byte[] data = message.getData();
+        try {
+            switch (subject) {
+                case REGISTER -> {
+                    table.register(decoder.decode(data));
+                    metrics.registration();
+                }
+                case UNREGISTER -> {
+                    table.unregister(decoder.decode(data));
+                    metrics.unregistration();
+                }
+                case START -> {
+                    RegistrationDecoder.RouterStart start = decoder.decodeRouterStart(data);
+                    metrics.routerStart();
+                    LOG.info("router.start from router {} (register interval {}s, prune threshold {}s)",
+                            start.id(), start.minimumRegisterIntervalInSeconds(), start.pruneThresholdInSeconds());
+                }
+                default -> LOG.debug("ignoring message on {}", subject);
+            }
+        } catch (MalformedMessageException e) {
+            metrics.malformed(e.reason());
+            badMessages.warn(e.reason().label(), "malformed {} message ({}): {}; first bytes: {}",
+                    subject, e.reason().label(), e.getMessage(), preview(data));
+        } catch (RuntimeException e) {
+            LOG.error("failed to apply {} message; first bytes: {}", subject, preview(data), e);
+        }
+    }
+
+    private static String preview(byte[] data) {
+        int n = Math.min(data == null ? 0 : data.length, 200);
+        String s = n == 0 ? "" : new String(data, 0, n, StandardCharsets.UTF_8);
+        return s.replaceAll("[\\r\\n\\t]", " ") + (data != null && data.length > n ? "…" : "");
+    }
+
+    private Options options() {
+        Options.Builder builder = new Options.Builder()
+                .servers(nats.servers().toArray(String[]::new))
+                .connectionName("promfetcher")
+                .maxReconnects(-1)
+                .reconnectWait(nats.reconnectWait())
+                .connectionTimeout(nats.connectTimeout())
+                .noEcho()
+                .connectionListener(new Listener())
+                .errorListener(new Errors());
+        if (nats.user().isPresent()) {
+            builder.userInfo(nats.user().get().toCharArray(), nats.password().orElse("").toCharArray());
+        }
+        nats.token().ifPresent(token -> builder.token(token.toCharArray()));
+        if (nats.tls()) {
+            try {
+                builder.sslContext(PemSslContext.create(nats.tlsCaFile(), nats.tlsCertFile(), nats.tlsKeyFile()));
+            } catch (IOException | GeneralSecurityException e) {
+                throw new IllegalStateException("nats TLS: " + e.getMessage(), e);
+            }
+        }
+        return builder.build();
+    }
+
+    /** Follows the connection's ups and downs. */
+    private final class Listener implements ConnectionListener {
+        @Override
+        public void connectionEvent(Connection c, Events event) {
+            switch (event) {
+                case CONNECTED -> {
+                    state.connected(String.valueOf(c.getConnectedUrl()));
+                    LOG.info("connected to NATS {}", c.getConnectedUrl());
+                }
+                case RECONNECTED -> {
+                    state.connected(String.valueOf(c.getConnectedUrl()));
+                    LOG.info("reconnected to NATS {}; pruning resumes after {}", c.getConnectedUrl(),
+                            settings.registerInterval());
+                    if (!closed) {
+                        publishRouterStart(c); // jnats re-sends our subscriptions before this
+                    }
+                }
+                case DISCONNECTED -> {
+                    state.disconnected("connection lost");
+                    if (!closed) {
+                        LOG.warn("disconnected from NATS; reconnecting, pruning suspended");
+                    }
+                }
+                case CLOSED -> state.disconnected("closed");
+                default -> LOG.debug("NATS event {}", event);
+            }
+        }
+    }
+
+    /** Puts what the server complains about (e.g. authorization) into the health detail. */
+    private final class Errors implements ErrorListener {
+        @Override
+        public void errorOccurred(Connection c, String error) {
+            state.problem(error);
+            badMessages.warn("nats-error", "NATS error: {}", error);
+        }
+
+        @Override
+        public void exceptionOccurred(Connection c, Exception e) {
+            if (closed) {
+                return; // closing interrupts the client's threads: not a problem worth reporting
+            }
+            state.problem(String.valueOf(e.getMessage()));
+            badMessages.warn("nats-exception", "NATS connection problem: {}", String.valueOf(e));
+        }
+
+        @Override
+        public void slowConsumerDetected(Connection c, Consumer consumer) {
+            badMessages.warn("slow-consumer", "NATS slow consumer: announcements are dropped; the table may miss updates");
+        }
+    }
+}
