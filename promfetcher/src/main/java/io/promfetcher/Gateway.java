@@ -10,7 +10,16 @@ import io.promfetcher.api.MetricsEndpoint;
 import io.promfetcher.api.Router;
 import io.promfetcher.config.GatewayConfig;
 import io.promfetcher.config.Keys;
+import io.promfetcher.api.RoutesEndpoint;
 import io.promfetcher.netty.Transport;
+import io.promfetcher.routes.NatsSettings;
+import io.promfetcher.routes.RouteService;
+import io.promfetcher.routes.RoutesAccess;
+import io.promfetcher.routes.RoutesHealth;
+import io.promfetcher.routes.RoutesSettings;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +41,7 @@ public final class Gateway {
     private final Transport transport = Transport.best();
     private final EventLoopGroup eventLoops;
     private final HttpServer server;
+    private final RouteService routes;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final long startedAt = System.nanoTime();
@@ -44,8 +54,16 @@ public final class Gateway {
                 .labelNames("version", "transport").register(registry)
                 .addLabelValues(Version.current(), transport.name());
 
+        RoutesSettings routesSettings = routesSettings(config);
+        routes = new RouteService(routesSettings, natsSettings(config), registry);
+        health.register("routes", () -> {
+            RoutesHealth h = routes.health();
+            return new Health.Check(h.ready(), h.detail());
+        });
+
         Router api = new Router()
-                .exact("/metrics", "metrics", new MetricsEndpoint(registry));
+                .exact("/metrics", "metrics", new MetricsEndpoint(registry))
+                .exact("/routes", "routes", new RoutesEndpoint(routes.table(), new RoutesAccess(routesSettings.endpoint())));
         extraEndpoints.accept(api);
 
         eventLoops = transport.newEventLoopGroup(0, "promfetcher-io");
@@ -64,7 +82,9 @@ public final class Gateway {
         Gateway gateway = new Gateway(config, extraEndpoints);
         try {
             gateway.server.start();
+            gateway.routes.start();
         } catch (RuntimeException e) {
+            gateway.routes.close();
             gateway.eventLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
@@ -74,6 +94,36 @@ public final class Gateway {
                 config.get(Keys.LISTEN_ADDRESS), gateway.server.healthPort(),
                 gateway.transport.name(), config.get(Keys.NATS_SERVERS));
         return gateway;
+    }
+
+    private static RoutesSettings routesSettings(GatewayConfig c) {
+        Optional<String> user = optional(c.get(Keys.ROUTES_API_USER));
+        return new RoutesSettings(
+                c.get(Keys.ROUTES_STALE_THRESHOLD),
+                c.get(Keys.ROUTES_PRUNE_INTERVAL),
+                c.get(Keys.ROUTES_REGISTER_INTERVAL),
+                c.get(Keys.ROUTES_SUBSCRIBE_ROUTER_START),
+                c.get(Keys.ROUTES_PUBLISH_ROUTER_START),
+                new RoutesSettings.RoutesEndpoint(c.get(Keys.ROUTES_API_ENABLED), user,
+                        user.isPresent() ? Optional.of(c.get(Keys.ROUTES_API_PASSWORD)) : Optional.empty()));
+    }
+
+    private static NatsSettings natsSettings(GatewayConfig c) {
+        Optional<String> user = optional(c.get(Keys.NATS_USER));
+        return new NatsSettings(
+                c.get(Keys.NATS_SERVERS).stream().map(URI::toString).toList(),
+                user,
+                user.isPresent() ? Optional.of(c.get(Keys.NATS_PASSWORD)) : Optional.empty(),
+                optional(c.get(Keys.NATS_TOKEN)),
+                optional(c.get(Keys.NATS_TLS_CA_FILE)).map(Path::of),
+                optional(c.get(Keys.NATS_TLS_CERT_FILE)).map(Path::of),
+                optional(c.get(Keys.NATS_TLS_KEY_FILE)).map(Path::of),
+                c.get(Keys.NATS_RECONNECT_WAIT),
+                c.get(Keys.NATS_CONNECT_TIMEOUT));
+    }
+
+    private static Optional<String> optional(String value) {
+        return value.isEmpty() ? Optional.empty() : Optional.of(value);
     }
 
     Health health() {
@@ -108,6 +158,7 @@ public final class Gateway {
         }
         int abandoned = server.inFlight();
         server.close();
+        routes.close();
         eventLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         LOG.info("promfetcher stopped on {} in {} ms: {} request(s) in flight at the signal, {}",
                 reason, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin), inFlight,

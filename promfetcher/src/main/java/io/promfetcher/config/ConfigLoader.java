@@ -99,9 +99,19 @@ public final class ConfigLoader {
                     + (cert ? Keys.NATS_TLS_CERT_FILE : Keys.NATS_TLS_KEY_FILE).name()
                     + " (a client certificate needs its private key)");
         }
+        requireBoth(c, Keys.NATS_USER, Keys.NATS_PASSWORD);
+        requireBoth(c, Keys.ROUTES_API_USER, Keys.ROUTES_API_PASSWORD);
         if (!c.get(Keys.NATS_TOKEN).isEmpty() && !c.get(Keys.NATS_USER).isEmpty()) {
             throw new ConfigException(Keys.NATS_TOKEN.name() + ": set together with " + Keys.NATS_USER.name()
                     + "; NATS takes either a token or a user and password");
+        }
+    }
+
+    private static void requireBoth(GatewayConfig c, Key<String> user, Key<String> password) throws ConfigException {
+        if (c.get(user).isEmpty() != c.get(password).isEmpty()) {
+            Key<String> missing = c.get(user).isEmpty() ? user : password;
+            Key<String> given = missing == user ? password : user;
+            throw new ConfigException(missing.name() + ": required with " + given.name());
         }
     }
 

@@ -56,10 +56,42 @@ public final class Keys {
     public static final Key<String> NATS_TLS_KEY_FILE = new Key<>("nats.tls.key_file", ValueType.PEM_FILE, "",
             "PEM private key of the client certificate.");
 
+    public static final Key<Duration> NATS_RECONNECT_WAIT = new Key<>("nats.reconnect_wait",
+            ValueType.duration(Duration.ofMillis(10), Duration.ofMinutes(5)), Duration.ofSeconds(1),
+            "Pause between reconnection attempts; the gateway reconnects forever.");
+    public static final Key<Duration> NATS_CONNECT_TIMEOUT = new Key<>("nats.connect_timeout",
+            ValueType.duration(Duration.ofMillis(100), Duration.ofMinutes(5)), Duration.ofSeconds(5),
+            "Time one connection attempt may take.");
+
+    public static final Key<Duration> ROUTES_STALE_THRESHOLD = new Key<>("routes.stale_threshold",
+            ValueType.duration(Duration.ofSeconds(1), Duration.ofSeconds(120)), Duration.ofSeconds(120),
+            "Default and cap of an endpoint's stale threshold: not re-announced within it, it is pruned (a message may ask for less).");
+    public static final Key<Duration> ROUTES_PRUNE_INTERVAL = new Key<>("routes.prune_interval",
+            ValueType.duration(Duration.ofMillis(100), Duration.ofMinutes(10)), Duration.ofSeconds(30),
+            "How often stale endpoints are swept out of the route table.");
+    public static final Key<Duration> ROUTES_REGISTER_INTERVAL = new Key<>("routes.register_interval",
+            ValueType.duration(Duration.ofMillis(100), Duration.ofMinutes(10)), Duration.ofSeconds(20),
+            "How often emitters re-announce every route (cf-deployment: 20s): the warm-up after start and the grace period after a NATS reconnection.");
+    public static final Key<Boolean> ROUTES_SUBSCRIBE_ROUTER_START = new Key<>("routes.subscribe_router_start",
+            ValueType.BOOLEAN, true,
+            "Listen to router.start to log and count router (re)starts.");
+    public static final Key<Boolean> ROUTES_PUBLISH_ROUTER_START = new Key<>("routes.publish_router_start",
+            ValueType.BOOLEAN, false,
+            "Publish our own router.start on each (re)connection so emitters re-announce at once (faster warm-up, but every emitter adopts the intervals we advertise).");
+    public static final Key<Boolean> ROUTES_API_ENABLED = new Key<>("routes.api.enabled", ValueType.BOOLEAN, true,
+            "Serve GET /routes (the route table as JSON; it reveals the foundation's topology).");
+    public static final Key<String> ROUTES_API_USER = new Key<>("routes.api.user", ValueType.STRING, "",
+            "Basic-auth user required for GET /routes; empty leaves it open.");
+    public static final Key<String> ROUTES_API_PASSWORD = new Key<>("routes.api.password", ValueType.SECRET, "",
+            "Basic-auth password for GET /routes.");
+
     public static final List<Key<?>> ALL = List.of(
             PORT, HEALTH_PORT, LISTEN_ADDRESS, SHUTDOWN_TIMEOUT,
             HTTP_MAX_HEADER_SIZE, HTTP_MAX_CONCURRENT_REQUESTS, HTTP_GZIP_LEVEL,
             LOG_FORMAT, LOG_LEVEL, LOG_ACCESS,
             NATS_SERVERS, NATS_USER, NATS_PASSWORD, NATS_TOKEN,
-            NATS_TLS_CA_FILE, NATS_TLS_CERT_FILE, NATS_TLS_KEY_FILE);
+            NATS_TLS_CA_FILE, NATS_TLS_CERT_FILE, NATS_TLS_KEY_FILE, NATS_RECONNECT_WAIT, NATS_CONNECT_TIMEOUT,
+            ROUTES_STALE_THRESHOLD, ROUTES_PRUNE_INTERVAL, ROUTES_REGISTER_INTERVAL,
+            ROUTES_SUBSCRIBE_ROUTER_START, ROUTES_PUBLISH_ROUTER_START,
+            ROUTES_API_ENABLED, ROUTES_API_USER, ROUTES_API_PASSWORD);
 }

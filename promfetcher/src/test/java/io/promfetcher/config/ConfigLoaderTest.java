@@ -64,6 +64,7 @@ class ConfigLoaderTest {
                 nats:
                   servers: [nats://a:4222, "tls://b:4224"]
                   user: router
+                  password: s3cret
                 """, Map.of());
         assertThat(c.get(Keys.PORT)).isEqualTo(9000);
         assertThat(c.get(Keys.SHUTDOWN_TIMEOUT)).isEqualTo(Duration.ofSeconds(30));
@@ -112,7 +113,10 @@ class ConfigLoaderTest {
         "PROMFETCHER_PROT=1 | PROMFETCHER_PROT: unknown setting; did you mean PROMFETCHER_PORT? (see --help for the list)",
         "PROMFETCHER_NATS_TLS_CA_FILE=/nonexistent/ca.pem | PROMFETCHER_NATS_TLS_CA_FILE (nats.tls.ca_file): cannot read file /nonexistent/ca.pem",
         "PROMFETCHER_HEALTH_PORT=8085 | PROMFETCHER_HEALTH_PORT (health_port): 8085 is also the API port; the two need different ports",
-        "PROMFETCHER_NATS_TOKEN=t;PROMFETCHER_NATS_USER=u | nats.token: set together with nats.user; NATS takes either a token or a user and password",
+        "PROMFETCHER_NATS_USER=u | nats.password: required with nats.user",
+        "PROMFETCHER_ROUTES_API_PASSWORD=p | routes.api.user: required with routes.api.password",
+        "PROMFETCHER_ROUTES_STALE_THRESHOLD=5m | PROMFETCHER_ROUTES_STALE_THRESHOLD (routes.stale_threshold): 5m is out of range 1s to 2m",
+        "PROMFETCHER_NATS_TOKEN=t;PROMFETCHER_NATS_USER=u;PROMFETCHER_NATS_PASSWORD=p | nats.token: set together with nats.user; NATS takes either a token or a user and password",
     })
     void aWrongEnvironmentValueGivesOneLineNamingIt(String assignments, String expected) {
         Map<String, String> env = new java.util.HashMap<>();
