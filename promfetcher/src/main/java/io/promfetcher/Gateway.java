@@ -11,6 +11,7 @@ import io.promfetcher.api.Router;
 import io.promfetcher.config.GatewayConfig;
 import io.promfetcher.config.Keys;
 import io.promfetcher.api.RoutesEndpoint;
+import io.promfetcher.api.ServiceDiscoveryEndpoint;
 import io.promfetcher.netty.Transport;
 import io.promfetcher.routes.NatsSettings;
 import io.promfetcher.routes.RouteService;
@@ -63,7 +64,9 @@ public final class Gateway {
 
         Router api = new Router()
                 .exact("/metrics", "metrics", new MetricsEndpoint(registry))
-                .exact("/routes", "routes", new RoutesEndpoint(routes.table(), new RoutesAccess(routesSettings.endpoint())));
+                .exact("/routes", "routes", new RoutesEndpoint(routes.table(), new RoutesAccess(routesSettings.endpoint())))
+                .exact("/v1/sd", "sd", new ServiceDiscoveryEndpoint(routes.table(), "127.0.0.1:" + config.get(Keys.PORT)))
+                .exact("/v2/sd", "sd", new ServiceDiscoveryEndpoint(routes.table(), "127.0.0.1:" + config.get(Keys.PORT)));
         extraEndpoints.accept(api);
 
         eventLoops = transport.newEventLoopGroup(0, "promfetcher-io");
