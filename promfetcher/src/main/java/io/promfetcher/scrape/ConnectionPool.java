@@ -1,0 +1,155 @@
+package io.promfetcher.scrape;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContentDecompressor;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.promfetcher.netty.Transport;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Keep-alive connections to instances, kept idle per {@link InstanceAddress} between scrapes,
+ * and the one place the client's channel pipeline is assembled. How many connections may be busy
+ * is {@link Slots}' business; this pool keeps at most {@code max_connections_per_instance} idle
+ * ones per address, most recently used first, and closes those idle longer than
+ * {@code idle_connection_timeout}.
+ */
+final class ConnectionPool {
+    /** Instance response headers larger than this are refused (too_large). */
+    static final int MAX_RESPONSE_HEADER_SIZE = 64 * 1024;
+    /** Bigger body chunks than Netty's 8 KiB default: fewer events for multi-megabyte bodies. */
+    private static final int MAX_CHUNK_SIZE = 64 * 1024;
+
+    private final ScrapeSettings settings;
+    private final Bootstrap bootstrap;
+    private final InstanceTls tls;
+    private final Map<InstanceAddress, ArrayDeque<Channel>> idle = new HashMap<>();
+    private final Set<Channel> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger openCount = new AtomicInteger();
+    private volatile ScrapeMetrics metrics;
+    private volatile boolean closed;
+
+    ConnectionPool(ScrapeSettings settings, EventLoopGroup group, Transport transport, InstanceTls tls) {
+        this.settings = settings;
+        this.tls = tls;
+        this.bootstrap = new Bootstrap()
+                .group(group)
+                .channel(transport.clientChannel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true);
+    }
+
+    void metrics(ScrapeMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    int openConnections() {
+        return openCount.get();
+    }
+
+    /** An idle, still open connection to {@code address}, or null when there is none. */
+    Channel pollIdle(InstanceAddress address) {
+        synchronized (idle) {
+            ArrayDeque<Channel> channels = idle.get(address);
+            if (channels == null) {
+                return null;
+            }
+            Channel found = null;
+            while (found == null && !channels.isEmpty()) {
+                Channel c = channels.pollFirst();
+                if (c.isActive()) {
+                    found = c;
+                }
+            }
+            if (channels.isEmpty()) {
+                idle.remove(address);
+            }
+            return found;
+        }
+    }
+
+    /** Opens a new connection on {@code loop}; TLS, when the address needs it, starts on connect. */
+    ChannelFuture connect(InstanceAddress address, EventLoop loop, int connectTimeoutMillis) {
+        Bootstrap b = bootstrap.clone(loop)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.max(1, connectTimeoutMillis))
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ChannelPipeline p = ch.pipeline();
+                        if (address.tls()) {
+                            p.addLast("tls", tls.newHandler(ch.alloc(), address.san(), address.port()));
+                        }
+                        p.addLast("http", new HttpClientCodec(new HttpDecoderConfig()
+                                .setMaxHeaderSize(MAX_RESPONSE_HEADER_SIZE)
+                                .setMaxChunkSize(MAX_CHUNK_SIZE), false, false));
+                        p.addLast("wire-bytes", new WireBytesCounter(metrics));
+                        p.addLast("gunzip", new HttpContentDecompressor());
+                        p.addLast("idle", new IdleStateHandler(0, 0,
+                                settings.idleConnectionTimeout().toMillis(), TimeUnit.MILLISECONDS));
+                        p.addLast("scrape", new ResponseHandler());
+                    }
+                });
+        ChannelFuture future = b.connect(new InetSocketAddress(address.host(), address.port()));
+        Channel channel = future.channel();
+        open.add(channel);
+        openCount.incrementAndGet();
+        metrics.connectionOpened();
+        channel.closeFuture().addListener(f -> forget(address, channel));
+        if (closed) {
+            channel.close();
+        }
+        return future;
+    }
+
+    /** Keeps a connection whose last response ended cleanly for the next scrape of its address. */
+    void release(InstanceAddress address, Channel channel) {
+        boolean keep;
+        synchronized (idle) {
+            ArrayDeque<Channel> channels = idle.computeIfAbsent(address, a -> new ArrayDeque<>());
+            keep = !closed && channel.isActive() && channels.size() < settings.maxConnectionsPerInstance();
+            if (keep) {
+                channels.addFirst(channel);
+            } else if (channels.isEmpty()) {
+                idle.remove(address);
+            }
+        }
+        if (!keep) {
+            channel.close();
+        }
+    }
+
+    private void forget(InstanceAddress address, Channel channel) {
+        if (open.remove(channel)) {
+            openCount.decrementAndGet();
+        }
+        synchronized (idle) {
+            ArrayDeque<Channel> channels = idle.get(address);
+            if (channels != null && channels.remove(channel) && channels.isEmpty()) {
+                idle.remove(address);
+            }
+        }
+    }
+
+    /** Closes every connection, busy or idle; later connections are closed as they open. */
+    void close() {
+        closed = true;
+        for (Channel channel : open) {
+            channel.close();
+        }
+    }
+}
