@@ -20,6 +20,11 @@ public enum ExpositionFormat {
         this.contentType = contentType;
     }
 
+    /**
+     * The Content-Type of this format in its plain form (text 0.0.4, OpenMetrics 1.0.0 without an
+     * {@code escaping=} parameter, i.e. legacy names). The merged output uses
+     * {@link OutputFormat#contentType()}, which names the version and escaping negotiated.
+     */
     public String contentType() {
         return contentType;
     }
@@ -28,6 +33,10 @@ public enum ExpositionFormat {
      * How specifically a media range of an Accept header names this format: 3 exact (with a
      * version we write, or none), 2 {@code type/*}, 1 {@code * /*}, 0 not at all.
      */
+    String version() {
+        return version;
+    }
+
     int specificity(MediaRange range) {
         if (range.type().equals("*")) {
             return 1;
@@ -44,7 +53,9 @@ public enum ExpositionFormat {
         String asked = range.parameter("version");
         if (asked == null || asked.equals(version)
                 // OpenMetrics 0.0.1 is the pre-release name of the same text format.
-                || (this == OPENMETRICS_TEXT && asked.equals("0.0.1"))) {
+                || (this == OPENMETRICS_TEXT && asked.equals("0.0.1"))
+                // Text 1.0.0 is text 0.0.4 that may quote UTF-8 names (see OutputFormat).
+                || (this == PROMETHEUS_TEXT && asked.equals("1.0.0"))) {
             return 3;
         }
         return 0;

@@ -1,0 +1,64 @@
+package io.promfetcher.exposition;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+
+/** A buffer in front of the caller's stream, so the writer can emit small pieces cheaply. */
+final class ByteSink {
+    private final OutputStream out;
+    private final byte[] buf = new byte[1 << 16];
+    private int n;
+
+    ByteSink(OutputStream out) {
+        this.out = out;
+    }
+
+    void write(byte b) throws IOException {
+        if (n == buf.length) {
+            flush();
+        }
+        buf[n++] = b;
+    }
+
+    void write(byte[] b) throws IOException {
+        write(b, 0, b.length);
+    }
+
+    void write(byte[] b, int off, int len) throws IOException {
+        if (len > buf.length - n) {
+            flush();
+            if (len > buf.length) {
+                out.write(b, off, len);
+                return;
+            }
+        }
+        System.arraycopy(b, off, buf, n, len);
+        n += len;
+    }
+
+    void ascii(String s) throws IOException {
+        int len = s.length();
+        if (len > buf.length - n) {
+            flush();
+            if (len > buf.length) {
+                write(s.getBytes(StandardCharsets.US_ASCII));
+                return;
+            }
+        }
+        for (int i = 0; i < len; i++) {
+            buf[n++] = (byte) s.charAt(i);
+        }
+    }
+
+    void utf8(String s) throws IOException {
+        write(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    void flush() throws IOException {
+        if (n > 0) {
+            out.write(buf, 0, n);
+            n = 0;
+        }
+    }
+}

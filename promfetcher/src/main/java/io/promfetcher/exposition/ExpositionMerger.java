@@ -1,0 +1,184 @@
+package io.promfetcher.exposition;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Merges the expositions of every instance of one app into one exposition (design §4).
+ *
+ * <p>Contract of {@link #merge}:
+ * <ul>
+ * <li>Instances are ordered by index (numerically), then host:port; that order decides every
+ *     conflict, so the same inputs give the same bytes whatever order the scrapes finished in.
+ * <li>Each body is read in the format its Content-Type names (text 0.0.4 when it names none we
+ *     read: {@link MergeReport.InstanceOutcome#contentTypeFallback()}). A body that does not parse
+ *     is left out entirely (failure {@code parse}, with line and column); the others are merged.
+ * <li>Each family is written once: its metadata from the lowest-index instance that has it, then
+ *     the samples of every instance in instance order, each with the instance's
+ *     {@link TargetLabels}. An app label with one of those names is kept as
+ *     {@code exported_<name>}. Metric names are never changed (except by the escaping the caller
+ *     asked for).
+ * <li>A family whose type differs from the type the lowest-index instance gave it is dropped for
+ *     that instance and counted in {@code conflicts}; a series repeated inside one body keeps its
+ *     first sample, the rest are counted in {@code duplicates}.
+ * <li>With {@link ScrapeStatus#INCLUDED}, the §5 families {@code promfetcher_scrape_*} follow, one
+ *     sample per instance (failed ones included); an app's own families of those names are then
+ *     dropped as conflicts.
+ * </ul>
+ * The bodies are only read during the call. Memory beyond the inputs: the family index (offsets,
+ * not samples) and a 64 KiB buffer in front of {@code out}; the output itself goes to {@code out}.
+ */
+public final class ExpositionMerger {
+    private ExpositionMerger() {}
+
+    /** Names of the scrape status families, in the order they are written. */
+    static final List<String> STATUS_FAMILIES = List.of("promfetcher_scrape_up",
+            "promfetcher_scrape_duration_seconds", "promfetcher_scrape_samples", "promfetcher_scrape_error");
+
+    /**
+     * Writes the merged exposition of {@code scrapes} to {@code out} in {@code format} and says
+     * what happened to each instance. {@code out} is not closed. IOExceptions come from
+     * {@code out} only; bad input never throws.
+     */
+    public static MergeReport merge(List<InstanceScrape> scrapes, OutputFormat format, ScrapeStatus status,
+            OutputStream out) throws IOException {
+        List<Instance> instances = new ArrayList<>(scrapes.size());
+        for (InstanceScrape scrape : scrapes) {
+            instances.add(new Instance(scrape));
+        }
+        instances.sort(ORDER);
+
+        Set<String> reserved = new HashSet<>();
+        if (status == ScrapeStatus.INCLUDED) {
+            for (String name : STATUS_FAMILIES) {
+                reserved.add(format.escaping().escape(name, true));
+            }
+        }
+        Map<String, MergedFamily> families = new LinkedHashMap<>();
+        FamilyIndexer indexer = new FamilyIndexer(format.escaping());
+        Set<TargetLabels> targets = new HashSet<>();
+        for (Instance instance : instances) {
+            if (!targets.add(instance.target)) {
+                instance.failure = "conflict";
+                continue;
+            }
+            if (instance.scrape instanceof InstanceScrape.Failure failure) {
+                instance.failure = failure.reason();
+                continue;
+            }
+            InstanceScrape.Body body = (InstanceScrape.Body) instance.scrape;
+            Optional<InputFormat> declared = InputFormat.fromContentType(body.contentType());
+            instance.contentTypeFallback = declared.isEmpty();
+            instance.format = declared.orElse(InputFormat.PROMETHEUS_TEXT);
+            instance.parser = ExpositionParser.create(instance.format, body.bytes(), body.offset(), body.length());
+            FamilyIndexer.IndexedBody indexed;
+            try {
+                indexed = indexer.index(instance.parser);
+            } catch (ExpositionParseException e) {
+                instance.failure = "parse";
+                instance.parseFailure = new MergeReport.ParseFailure(e.line(), e.column(), e.reason());
+                continue;
+            }
+            commit(instance, indexed, families, reserved);
+        }
+
+        ExpositionWriter writer = new ExpositionWriter(new ByteSink(out), format, status == ScrapeStatus.INCLUDED);
+        for (Instance instance : instances) {
+            instance.targetBlock = writer.targetBlock(instance.target);
+        }
+        for (MergedFamily family : families.values()) {
+            writer.family(family);
+        }
+        if (status == ScrapeStatus.INCLUDED) {
+            writer.scrapeStatus(instances);
+        }
+        writer.finish();
+
+        List<MergeReport.InstanceOutcome> outcomes = new ArrayList<>(instances.size());
+        for (Instance i : instances) {
+            outcomes.add(i.outcome());
+        }
+        return new MergeReport(outcomes);
+    }
+
+    private static void commit(Instance instance, FamilyIndexer.IndexedBody indexed, Map<String, MergedFamily> families,
+            Set<String> reserved) {
+        instance.skipped = indexed.skipped;
+        instance.skippedCount = indexed.skippedCount;
+        instance.duplicates = indexed.duplicates;
+        for (FamilyIndexer.LocalFamily f : indexed.families) {
+            MergedFamily merged = families.get(f.key);
+            if (merged == null) {
+                if (reserved.contains(f.key)) {
+                    instance.conflicts += f.samples;
+                    continue;
+                }
+                merged = new MergedFamily(f.key, f.quoted, f.type, f.bareCounter);
+                families.put(f.key, merged);
+            } else if (!merged.sameType(f)) {
+                instance.conflicts += f.samples;
+                continue;
+            }
+            if (merged.help == null) {
+                merged.help = f.help;
+            }
+            if (merged.unit == null) {
+                merged.unit = f.unit;
+            }
+            instance.samples += f.samples;
+            for (int[] run : f.runs) {
+                merged.segments.add(new MergedFamily.Segment(instance, run[0], run[1], run[2], f.nameLength));
+            }
+        }
+    }
+
+    /** By index (numeric ones first, in numeric order), then host:port, then the other labels. */
+    private static final Comparator<Instance> ORDER = Comparator
+            .comparing((Instance i) -> numericIndex(i.target.index()))
+            .thenComparing(i -> i.target.index())
+            .thenComparing(i -> i.target.instance())
+            .thenComparing(i -> String.join("\u0000", i.target.values()));
+
+    private static Long numericIndex(String index) {
+        if (!index.isEmpty() && index.length() < 19 && index.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return Long.parseLong(index);
+        }
+        return Long.MAX_VALUE;
+    }
+
+    /** One instance during a merge. */
+    static final class Instance {
+        final InstanceScrape scrape;
+        final TargetLabels target;
+        InputFormat format;
+        boolean contentTypeFallback;
+        ExpositionParser parser;
+        String failure;
+        MergeReport.ParseFailure parseFailure;
+        int[] skipped = new int[0];
+        int skippedCount;
+        int samples;
+        int duplicates;
+        int conflicts;
+        byte[] targetBlock;
+
+        Instance(InstanceScrape scrape) {
+            this.scrape = scrape;
+            this.target = scrape.target();
+        }
+
+        MergeReport.InstanceOutcome outcome() {
+            return new MergeReport.InstanceOutcome(target, Optional.ofNullable(failure),
+                    Optional.ofNullable(parseFailure), failure == null ? samples : 0, duplicates, conflicts,
+                    contentTypeFallback, scrape.duration());
+        }
+    }
+}

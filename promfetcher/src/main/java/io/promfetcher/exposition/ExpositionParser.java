@@ -1,0 +1,532 @@
+package io.promfetcher.exposition;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A pull parser over one exposition held in a byte array, shaped like Prometheus' textparse:
+ * {@link #next()} advances to the next entry and says what it is; accessors describe that entry
+ * until the next call. Offsets into the input are kept in reused arrays, so parsing allocates
+ * nothing per sample unless a caller asks for values ({@link #sample()}, {@link #metricName()}).
+ *
+ * <p>Strict where the format is: anything Prometheus would refuse (bad names, bad escapes, invalid
+ * UTF-8, bad numbers, a duplicate label, a TYPE Prometheus does not know, a missing or early
+ * {@code # EOF} in OpenMetrics) throws {@link ExpositionParseException} with the line and byte
+ * column. That is the only exception bad input can cause.
+ *
+ * <p>One subclass per format ({@link PrometheusTextParser}, {@link OpenMetricsParser}); this class
+ * holds the lexing both share (names, quoted strings, label sets, numbers, UTF-8).
+ */
+public abstract sealed class ExpositionParser permits PrometheusTextParser, OpenMetricsParser {
+
+    /** What {@link #next()} found. */
+    public enum Entry { HELP, TYPE, UNIT, SAMPLE, COMMENT, END }
+
+    final byte[] buf;
+    int limit;
+    int pos;
+    int line;
+    int lineStart;
+
+    // The current entry.
+    int entryStart;
+    int entryLine;
+    int nameStart = -1;
+    int nameEnd;
+    boolean nameQuoted;
+    boolean nameEscaped;
+    int textStart;
+    int textEnd;
+    MetricType type;
+    final LabelSpans labels = new LabelSpans();
+    int valueStart;
+    int valueEnd;
+    int timestampStart = -1;
+    int timestampEnd;
+    boolean hasExemplar;
+    final LabelSpans exemplarLabels = new LabelSpans();
+    int exemplarValueStart;
+    int exemplarValueEnd;
+    int exemplarTimestampStart = -1;
+    int exemplarTimestampEnd;
+
+    private boolean lastQuotedEscaped;
+
+    ExpositionParser(byte[] buf, int offset, int length, int firstLine) {
+        if (offset < 0 || length < 0 || offset + length > buf.length) {
+            throw new IndexOutOfBoundsException("offset " + offset + ", length " + length + " of " + buf.length);
+        }
+        this.buf = buf;
+        this.pos = offset;
+        this.limit = offset + length;
+        this.line = firstLine;
+    }
+
+    /** A parser for the whole of {@code buf[offset, offset+length)} in the given format. */
+    public static ExpositionParser create(InputFormat format, byte[] buf, int offset, int length) {
+        return format == InputFormat.OPENMETRICS_TEXT
+                ? new OpenMetricsParser(buf, offset, length, 1, false)
+                : new PrometheusTextParser(buf, offset, length, 1);
+    }
+
+    /** A parser for part of an exposition already parsed once: OpenMetrics' {@code # EOF} is not expected. */
+    static ExpositionParser fragment(InputFormat format, byte[] buf, int start, int end, int firstLine) {
+        return format == InputFormat.OPENMETRICS_TEXT
+                ? new OpenMetricsParser(buf, start, end - start, firstLine, true)
+                : new PrometheusTextParser(buf, start, end - start, firstLine);
+    }
+
+    /** Repositions this parser on a part of its input already parsed once (reuse avoids allocation). */
+    void reset(int start, int end, int firstLine) {
+        pos = start;
+        limit = end;
+        line = firstLine;
+        resetFormatState();
+    }
+
+    void resetFormatState() {}
+
+    /** Advances to the next entry; {@link Entry#END} once the input is exhausted. */
+    public abstract Entry next();
+
+    /** The format this parser reads. */
+    public abstract InputFormat format();
+
+    /** 1-based line of the current entry. */
+    public int line() {
+        return entryLine;
+    }
+
+    /** Metric name of the current HELP, TYPE, UNIT or SAMPLE, unescaped. */
+    public String metricName() {
+        return nameEscaped ? unescape(buf, nameStart, nameEnd) : utf8(nameStart, nameEnd);
+    }
+
+    /** Type of the current TYPE entry. */
+    public MetricType type() {
+        return type;
+    }
+
+    /** Text of the current HELP entry, unescaped. */
+    public String help() {
+        return unescape(buf, textStart, textEnd);
+    }
+
+    /** Unit of the current UNIT entry. */
+    public String unit() {
+        return utf8(textStart, textEnd);
+    }
+
+    /** The current SAMPLE as values (allocates). */
+    public Sample sample() {
+        Optional<Sample.Exemplar> exemplar = Optional.empty();
+        if (hasExemplar) {
+            exemplar = Optional.of(new Sample.Exemplar(labelList(exemplarLabels),
+                    utf8(exemplarValueStart, exemplarValueEnd),
+                    exemplarTimestampStart < 0 ? Optional.empty()
+                            : Optional.of(utf8(exemplarTimestampStart, exemplarTimestampEnd))));
+        }
+        return new Sample(metricName(), labelList(labels), utf8(valueStart, valueEnd),
+                timestampStart < 0 ? Optional.empty() : Optional.of(utf8(timestampStart, timestampEnd)),
+                exemplar);
+    }
+
+    private List<Sample.Label> labelList(LabelSpans spans) {
+        List<Sample.Label> list = new ArrayList<>(spans.count);
+        for (int i = 0; i < spans.count; i++) {
+            list.add(new Sample.Label(labelName(spans, i), unescape(buf, spans.valueStart[i], spans.valueEnd[i])));
+        }
+        return list;
+    }
+
+    String labelName(LabelSpans spans, int i) {
+        return spans.nameEscaped[i] ? unescape(buf, spans.nameStart[i], spans.nameEnd[i])
+                : utf8(spans.nameStart[i], spans.nameEnd[i]);
+    }
+
+    String utf8(int start, int end) {
+        return new String(buf, start, end - start, StandardCharsets.UTF_8);
+    }
+
+    /** Resolves {@code \\}, {@code \"} and {@code \n}; the input was validated, so nothing else occurs. */
+    static String unescape(byte[] b, int start, int end) {
+        int i = start;
+        while (i < end && b[i] != '\\') {
+            i++;
+        }
+        if (i == end) {
+            return new String(b, start, end - start, StandardCharsets.UTF_8);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(end - start);
+        out.write(b, start, i - start);
+        for (; i < end; i++) {
+            byte c = b[i];
+            if (c == '\\' && i + 1 < end) {
+                byte n = b[++i];
+                out.write(n == 'n' ? '\n' : n);
+            } else {
+                out.write(c);
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    // ---- lexing shared by both formats ----
+
+    ExpositionParseException error(int at, String reason) {
+        return new ExpositionParseException(entryLine, Math.max(1, at - lineStart + 1), reason);
+    }
+
+    void startEntry() {
+        entryStart = pos;
+        entryLine = line;
+        lineStart = pos;
+        nameStart = -1;
+        nameQuoted = false;
+        nameEscaped = false;
+        labels.clear();
+        timestampStart = -1;
+        hasExemplar = false;
+        exemplarLabels.clear();
+        exemplarTimestampStart = -1;
+        type = null;
+    }
+
+    /** Ends the entry whose line ends at {@code newline} (a '\n' or the end of input). */
+    void endLine(int newline) {
+        pos = newline < limit ? newline + 1 : limit;
+        line++;
+    }
+
+    int lineEnd(int p) {
+        while (p < limit && buf[p] != '\n') {
+            p++;
+        }
+        return p;
+    }
+
+    int skipBlanks(int p) {
+        while (p < limit && (buf[p] == ' ' || buf[p] == '\t')) {
+            p++;
+        }
+        return p;
+    }
+
+    /** End of a legacy name starting at p; an error when no name starts there. */
+    int scanLegacyName(int p, boolean metric, String what) {
+        if (p >= limit || !EscapingScheme.legacyChar(buf[p], true, metric)) {
+            throw error(p, "expected " + what);
+        }
+        p++;
+        while (p < limit && EscapingScheme.legacyChar(buf[p], false, metric)) {
+            p++;
+        }
+        return p;
+    }
+
+    /** p is at an opening quote; returns the offset after the closing one. */
+    int scanQuoted(int p) {
+        lastQuotedEscaped = false;
+        p++;
+        while (true) {
+            if (p >= limit || buf[p] == '\n') {
+                throw error(p, "unterminated quoted string");
+            }
+            byte c = buf[p];
+            if (c == '"') {
+                return p + 1;
+            }
+            if (c == '\\') {
+                if (p + 1 >= limit || (buf[p + 1] != '\\' && buf[p + 1] != '"' && buf[p + 1] != 'n')) {
+                    throw error(p, "invalid escape sequence in quoted string");
+                }
+                lastQuotedEscaped = true;
+                p += 2;
+            } else if (c < 0) {
+                p = checkUtf8(p);
+            } else {
+                p++;
+            }
+        }
+    }
+
+    /** Validates one multi-byte UTF-8 sequence at p and returns the offset after it. */
+    int checkUtf8(int p) {
+        int b = buf[p] & 0xff;
+        int n;
+        int min;
+        if (b >= 0xc2 && b <= 0xdf) {
+            n = 1;
+            min = 0x80;
+        } else if (b >= 0xe0 && b <= 0xef) {
+            n = 2;
+            min = 0x800;
+        } else if (b >= 0xf0 && b <= 0xf4) {
+            n = 3;
+            min = 0x10000;
+        } else {
+            throw error(p, "invalid UTF-8");
+        }
+        int cp = b & (0x3f >> n);
+        for (int i = 1; i <= n; i++) {
+            if (p + i >= limit || (buf[p + i] & 0xc0) != 0x80) {
+                throw error(p, "invalid UTF-8");
+            }
+            cp = (cp << 6) | (buf[p + i] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+            throw error(p, "invalid UTF-8");
+        }
+        return p + n + 1;
+    }
+
+    /**
+     * Validates HELP text in [p, end): UTF-8, and only the escapes the format allows ({@code \\},
+     * {@code \n}, and in OpenMetrics {@code \"}).
+     */
+    void checkHelp(int p, int end, boolean quoteEscapeAllowed) {
+        while (p < end) {
+            byte c = buf[p];
+            if (c == '\\') {
+                byte n = p + 1 < end ? buf[p + 1] : 0;
+                if (n != '\\' && n != 'n' && !(quoteEscapeAllowed && n == '"')) {
+                    throw error(p, "invalid escape sequence in HELP");
+                }
+                p += 2;
+            } else if (c < 0) {
+                p = checkUtf8(p);
+            } else {
+                p++;
+            }
+        }
+    }
+
+    /**
+     * Parses a metric name at p, legacy or quoted; sets the name fields and returns the offset
+     * after it.
+     */
+    int parseMetricName(int p) {
+        if (p < limit && buf[p] == '"') {
+            int end = scanQuoted(p);
+            setQuotedName(p + 1, end - 1);
+            return end;
+        }
+        int end = scanLegacyName(p, true, "a metric name");
+        nameStart = p;
+        nameEnd = end;
+        return end;
+    }
+
+    private void setQuotedName(int start, int end) {
+        if (start == end) {
+            throw error(start - 1, "empty metric name");
+        }
+        nameStart = start;
+        nameEnd = end;
+        nameQuoted = true;
+        nameEscaped = lastQuotedEscaped;
+    }
+
+    /**
+     * Parses a label set at p (an opening brace) into {@code into}. When {@code nameAllowed}, a
+     * quoted string not followed by '=' as the first item is the metric name (the UTF-8 form).
+     * {@code lenient} allows blanks between tokens and a trailing comma (text 0.0.4).
+     */
+    int parseLabelSet(int p, LabelSpans into, boolean nameAllowed, boolean lenient) {
+        p++;
+        into.clear();
+        boolean first = true;
+        while (true) {
+            if (lenient) {
+                p = skipBlanks(p);
+            }
+            if (p >= limit) {
+                throw error(p, "unterminated label set");
+            }
+            if (buf[p] == '}') {
+                if (!first && !lenient) {
+                    throw error(p, "trailing comma in label set");
+                }
+                return p + 1;
+            }
+            int ns;
+            int ne;
+            boolean escaped = false;
+            boolean quoted = buf[p] == '"';
+            if (quoted) {
+                int end = scanQuoted(p);
+                ns = p + 1;
+                ne = end - 1;
+                escaped = lastQuotedEscaped;
+                p = lenient ? skipBlanks(end) : end;
+                if (p >= limit || buf[p] != '=') {
+                    if (nameAllowed && first && nameStart < 0) {
+                        setQuotedName(ns, ne);
+                        p = afterItem(p, lenient);
+                        if (buf[p - 1] == '}') {
+                            return p;
+                        }
+                        first = false;
+                        continue;
+                    }
+                    throw error(p, "expected '=' after label name");
+                }
+                if (ns == ne) {
+                    throw error(ns - 1, "empty label name");
+                }
+            } else {
+                ne = scanLegacyName(p, false, "a label name");
+                ns = p;
+                p = lenient ? skipBlanks(ne) : ne;
+                if (p >= limit || buf[p] != '=') {
+                    throw error(p, "expected '=' after label name");
+                }
+            }
+            p++;
+            if (lenient) {
+                p = skipBlanks(p);
+            }
+            if (p >= limit || buf[p] != '"') {
+                throw error(p, "expected a quoted label value");
+            }
+            int ve = scanQuoted(p);
+            checkNewLabel(into, ns, ne, escaped);
+            into.add(ns, ne, quoted, escaped, p + 1, ve - 1);
+            p = afterItem(ve, lenient);
+            if (buf[p - 1] == '}') {
+                return p;
+            }
+            first = false;
+        }
+    }
+
+    /** After a label: a comma (returns after it) or the closing brace (returns after it). */
+    private int afterItem(int p, boolean lenient) {
+        if (lenient) {
+            p = skipBlanks(p);
+        }
+        if (p < limit && buf[p] == ',') {
+            p++;
+            if (!lenient && p < limit && buf[p] == '}') {
+                throw error(p - 1, "trailing comma in label set");
+            }
+            // Returning here with buf[p-1] == ',' tells the caller another item follows.
+            return p;
+        }
+        if (p < limit && buf[p] == '}') {
+            return p + 1;
+        }
+        throw error(p, "expected ',' or '}' in label set");
+    }
+
+    private void checkNewLabel(LabelSpans into, int ns, int ne, boolean escaped) {
+        if (!escaped && ne - ns == 8 && regionEquals(ns, "__name__")) {
+            throw error(ns, "label name __name__ is reserved");
+        }
+        for (int i = 0; i < into.count; i++) {
+            boolean same = escaped || into.nameEscaped[i]
+                    ? labelName(into, i).equals(unescape(buf, ns, ne))
+                    : java.util.Arrays.equals(buf, into.nameStart[i], into.nameEnd[i], buf, ns, ne);
+            if (same) {
+                throw error(ns, "duplicate label name " + unescape(buf, ns, ne));
+            }
+        }
+    }
+
+    boolean regionEquals(int p, String ascii) {
+        if (p + ascii.length() > limit) {
+            return false;
+        }
+        for (int i = 0; i < ascii.length(); i++) {
+            if (buf[p + i] != ascii.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Validates a sample value in [p, end): a decimal float with optional sign and exponent,
+     * {@code Inf}/{@code Infinity} with optional sign, or {@code NaN} (case-insensitive, as Go's
+     * ParseFloat reads them). Hexadecimal floats and digit separators are refused.
+     */
+    void checkFloat(int p, int end, String what) {
+        if (p == end) {
+            throw error(p, "expected " + what);
+        }
+        int i = p;
+        boolean signed = buf[i] == '+' || buf[i] == '-';
+        if (signed) {
+            i++;
+        }
+        if (i < end && (buf[i] | 0x20) == 'i') {
+            if (equalsIgnoreCase(i, end, "inf") || equalsIgnoreCase(i, end, "infinity")) {
+                return;
+            }
+            throw error(p, "invalid " + what);
+        }
+        if (i < end && (buf[i] | 0x20) == 'n') {
+            if (!signed && equalsIgnoreCase(i, end, "nan")) {
+                return;
+            }
+            throw error(p, "invalid " + what);
+        }
+        if (!decimal(i, end)) {
+            throw error(p, "invalid " + what);
+        }
+    }
+
+    /** Decimal without the special values: digits with optional fraction and exponent. */
+    boolean decimal(int i, int end) {
+        int digits = 0;
+        while (i < end && buf[i] >= '0' && buf[i] <= '9') {
+            i++;
+            digits++;
+        }
+        if (i < end && buf[i] == '.') {
+            i++;
+            while (i < end && buf[i] >= '0' && buf[i] <= '9') {
+                i++;
+                digits++;
+            }
+        }
+        if (digits == 0) {
+            return false;
+        }
+        if (i < end && (buf[i] == 'e' || buf[i] == 'E')) {
+            i++;
+            if (i < end && (buf[i] == '+' || buf[i] == '-')) {
+                i++;
+            }
+            int exp = 0;
+            while (i < end && buf[i] >= '0' && buf[i] <= '9') {
+                i++;
+                exp++;
+            }
+            if (exp == 0) {
+                return false;
+            }
+        }
+        return i == end;
+    }
+
+    boolean equalsIgnoreCase(int p, int end, String lower) {
+        if (end - p != lower.length()) {
+            return false;
+        }
+        for (int i = 0; i < lower.length(); i++) {
+            if ((buf[p + i] | 0x20) != lower.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The word in [p, end) as a String (metadata only, never per sample). */
+    String word(int p, int end) {
+        return new String(buf, p, end - p, StandardCharsets.US_ASCII);
+    }
+}

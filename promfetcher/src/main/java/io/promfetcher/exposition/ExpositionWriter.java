@@ -1,0 +1,486 @@
+package io.promfetcher.exposition;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Second pass of a merge: writes merged families in text (0.0.4/1.0.0) or OpenMetrics 1.0.0,
+ * parsing each instance's recorded ranges again and copying names, label values and values as
+ * raw bytes where the formats agree. Written by hand rather than through client_java's model,
+ * which would rename text counters (adding {@code _total}) and has no place for raw exemplars or
+ * untyped {@code _created} series.
+ *
+ * <p>Down-conversion to text follows what Prometheus stores when it scrapes OpenMetrics: every
+ * series keeps its name, exemplars and UNIT are dropped, a counter {@code foo} becomes text
+ * counter {@code foo_total}, {@code _created} series become gauges {@code foo_created}, info
+ * {@code foo} becomes gauge {@code foo_info}, stateset a gauge, gaugehistogram three gauges
+ * {@code foo_bucket}, {@code foo_gcount}, {@code foo_gsum}, unknown becomes untyped; timestamps
+ * turn from seconds into milliseconds (truncated, as Prometheus does). Up-conversion: a text
+ * counter without the {@code _total} suffix is written as {@code unknown} (OpenMetrics would
+ * require renaming it), untyped as unknown, millisecond timestamps as seconds.
+ */
+final class ExpositionWriter {
+    private static final byte[] EMPTY = new byte[0];
+
+    /** How one merged family is written in text: one or more text families. */
+    private record TextPart(String suffix, String textType, byte[][] sampleSuffixes, boolean main) {}
+
+    private final ByteSink sink;
+    private final OutputFormat format;
+    private final boolean om;
+    private final EscapingScheme escaping;
+    private final LabelNaming naming;
+    private final LabelNaming exemplarNaming;
+    /** Text family names already written: text cannot have two families of one name. */
+    private final Set<String> textNames = new HashSet<>();
+
+    ExpositionWriter(ByteSink sink, OutputFormat format, boolean statusIncluded) {
+        this.sink = sink;
+        this.format = format;
+        this.om = format.isOpenMetrics();
+        this.escaping = format.escaping();
+        this.naming = new LabelNaming(escaping);
+        this.exemplarNaming = new LabelNaming(escaping);
+        if (statusIncluded) {
+            for (String name : ExpositionMerger.STATUS_FAMILIES) {
+                textNames.add(escaping.escape(name, true));
+            }
+        }
+    }
+
+    /** The target labels as written after the app's labels: {@code name="value",...}. */
+    byte[] targetBlock(TargetLabels target) {
+        StringBuilder b = new StringBuilder();
+        List<String> values = target.values();
+        for (int i = 0; i < values.size(); i++) {
+            if (i > 0) {
+                b.append(',');
+            }
+            b.append(escaping.escape(TargetLabels.NAMES.get(i), false)).append("=\"")
+                    .append(LabelNaming.escapeQuoted(values.get(i))).append('"');
+        }
+        return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    void family(MergedFamily f) throws IOException {
+        if (om) {
+            openMetricsFamily(f);
+        } else {
+            for (TextPart part : textParts(f)) {
+                textPart(f, part);
+            }
+        }
+    }
+
+    void finish() throws IOException {
+        if (om) {
+            sink.ascii("# EOF\n");
+        }
+        sink.flush();
+    }
+
+    // ---- OpenMetrics ----
+
+    private void openMetricsFamily(MergedFamily f) throws IOException {
+        byte[] name = metadataName(f.key, f.quoted);
+        metadata("# TYPE ", name, f.bareCounter ? "unknown" : f.type.openMetricsName());
+        if (f.unit != null && !f.unit.isEmpty()) {
+            metadata("# UNIT ", name, f.unit);
+        }
+        if (f.help != null) {
+            metadata("# HELP ", name, escapeHelp(f.help));
+        }
+        for (MergedFamily.Segment segment : f.segments) {
+            samples(f, segment, null, false);
+        }
+    }
+
+    // ---- text ----
+
+    private static List<TextPart> textParts(MergedFamily f) {
+        byte[][] created = {bytes("_created")};
+        TextPart createdPart = new TextPart("_created", "gauge", created, false);
+        if (f.bareCounter) {
+            return List.of(new TextPart("", "counter", new byte[][] {EMPTY}, true));
+        }
+        switch (f.type) {
+            case COUNTER:
+                return List.of(new TextPart("_total", "counter", new byte[][] {bytes("_total")}, true), createdPart);
+            case HISTOGRAM:
+                return List.of(new TextPart("", "histogram",
+                        new byte[][] {bytes("_bucket"), bytes("_count"), bytes("_sum")}, true), createdPart);
+            case SUMMARY:
+                return List.of(new TextPart("", "summary", new byte[][] {EMPTY, bytes("_count"), bytes("_sum")}, true),
+                        createdPart);
+            case GAUGE_HISTOGRAM:
+                return List.of(new TextPart("_bucket", "gauge", new byte[][] {bytes("_bucket")}, true),
+                        new TextPart("_gcount", "gauge", new byte[][] {bytes("_gcount")}, false),
+                        new TextPart("_gsum", "gauge", new byte[][] {bytes("_gsum")}, false));
+            case INFO:
+                return List.of(new TextPart("_info", "gauge", new byte[][] {bytes("_info")}, true));
+            case UNKNOWN:
+                return List.of(new TextPart("", "untyped", new byte[][] {EMPTY}, true));
+            default:
+                return List.of(new TextPart("", "gauge", new byte[][] {EMPTY}, true));
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private void textPart(MergedFamily f, TextPart part) throws IOException {
+        String textName = f.key + part.suffix();
+        if (!textNames.add(textName)) {
+            // Another family already took this text name (e.g. gauge foo_created beside counter
+            // foo's _created series): writing both would not parse, so these samples are dropped.
+            for (MergedFamily.Segment segment : f.segments) {
+                samples(f, segment, part, true);
+            }
+            return;
+        }
+        byte[] name = metadataName(textName, f.quoted);
+        if (part.main()) {
+            if (f.help != null) {
+                metadata("# HELP ", name, escapeHelp(f.help));
+            }
+            metadata("# TYPE ", name, part.textType());
+        }
+        boolean metadataWritten = part.main();
+        for (MergedFamily.Segment segment : f.segments) {
+            if (!metadataWritten && hasSample(f, segment, part)) {
+                metadata("# TYPE ", name, part.textType());
+                metadataWritten = true;
+            }
+            samples(f, segment, part, false);
+        }
+    }
+
+    private boolean hasSample(MergedFamily f, MergedFamily.Segment segment, TextPart part) {
+        ExpositionParser p = position(segment);
+        int k = firstSkipped(segment);
+        while (true) {
+            ExpositionParser.Entry e = p.next();
+            if (e == ExpositionParser.Entry.END) {
+                return false;
+            }
+            if (e != ExpositionParser.Entry.SAMPLE) {
+                continue;
+            }
+            int[] skipped = segment.instance().skipped;
+            while (k < segment.instance().skippedCount && skipped[k] < p.entryStart) {
+                k++;
+            }
+            if (k < segment.instance().skippedCount && skipped[k] == p.entryStart) {
+                continue;
+            }
+            if (inPart(p, segment, part)) {
+                return true;
+            }
+        }
+    }
+
+    // ---- samples ----
+
+    private static ExpositionParser position(MergedFamily.Segment segment) {
+        ExpositionParser p = segment.instance().parser;
+        p.reset(segment.start(), segment.end(), segment.line());
+        return p;
+    }
+
+    private static int firstSkipped(MergedFamily.Segment segment) {
+        int[] skipped = segment.instance().skipped;
+        int n = segment.instance().skippedCount;
+        int lo = 0;
+        int hi = n;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (skipped[mid] < segment.start()) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /**
+     * Writes (or, when {@code drop}, counts as conflicts) the samples of one segment that belong to
+     * {@code part} (all of them when part is null), skipping duplicates.
+     */
+    private void samples(MergedFamily f, MergedFamily.Segment segment, TextPart part, boolean drop) throws IOException {
+        ExpositionMerger.Instance instance = segment.instance();
+        ExpositionParser p = position(segment);
+        int k = firstSkipped(segment);
+        while (true) {
+            ExpositionParser.Entry e = p.next();
+            if (e == ExpositionParser.Entry.END) {
+                return;
+            }
+            if (e != ExpositionParser.Entry.SAMPLE) {
+                continue;
+            }
+            while (k < instance.skippedCount && instance.skipped[k] < p.entryStart) {
+                k++;
+            }
+            if (k < instance.skippedCount && instance.skipped[k] == p.entryStart) {
+                continue;
+            }
+            if (part != null && !inPart(p, segment, part)) {
+                continue;
+            }
+            if (drop) {
+                instance.samples--;
+                instance.conflicts++;
+                continue;
+            }
+            sample(f, segment, p);
+        }
+    }
+
+    private static boolean inPart(ExpositionParser p, MergedFamily.Segment segment, TextPart part) {
+        byte[] b = p.buf;
+        int start = p.nameStart + segment.nameLength();
+        int end = p.nameEnd;
+        if (p.nameEscaped) {
+            b = p.metricName().getBytes(StandardCharsets.UTF_8);
+            start = segment.nameLength();
+            end = b.length;
+        }
+        for (byte[] suffix : part.sampleSuffixes()) {
+            if (suffix.length == end - start && java.util.Arrays.equals(b, start, end, suffix, 0, suffix.length)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void sample(MergedFamily f, MergedFamily.Segment segment, ExpositionParser p) throws IOException {
+        byte[] buf = p.buf;
+        // Name: the family name as written, then the sample's own suffix.
+        if (f.quoted) {
+            sink.ascii("{\"");
+            sink.utf8(LabelNaming.escapeQuoted(f.key));
+        } else {
+            sink.ascii(f.key);
+        }
+        if (p.nameEscaped) {
+            byte[] full = p.metricName().getBytes(StandardCharsets.UTF_8);
+            sink.write(full, segment.nameLength(), full.length - segment.nameLength());
+        } else {
+            sink.write(buf, p.nameStart + segment.nameLength(), p.nameEnd - p.nameStart - segment.nameLength());
+        }
+        sink.write(f.quoted ? (byte) '"' : (byte) '{');
+        if (f.quoted) {
+            sink.write((byte) ',');
+        }
+        labels(p, p.labels, naming, true);
+        sink.write(segment.instance().targetBlock);
+        sink.write((byte) '}');
+        sink.write((byte) ' ');
+        value(buf, p.valueStart, p.valueEnd);
+        if (p.timestampStart >= 0) {
+            sink.write((byte) ' ');
+            timestamp(p, p.timestampStart, p.timestampEnd);
+        }
+        if (om && p.hasExemplar) {
+            sink.ascii(" # {");
+            labels(p, p.exemplarLabels, exemplarNaming, false);
+            sink.ascii("} ");
+            value(buf, p.exemplarValueStart, p.exemplarValueEnd);
+            if (p.exemplarTimestampStart >= 0) {
+                sink.write((byte) ' ');
+                sink.write(buf, p.exemplarTimestampStart, p.exemplarTimestampEnd - p.exemplarTimestampStart);
+            }
+        }
+        sink.write((byte) '\n');
+    }
+
+    /**
+     * Writes a label set without braces. Series labels end with a comma (the target labels
+     * follow); exemplar labels do not. Raw bytes are copied in one piece when the input already
+     * has the canonical form.
+     */
+    private void labels(ExpositionParser p, LabelSpans spans, LabelNaming names, boolean series) throws IOException {
+        int n = spans.count;
+        if (n == 0) {
+            return;
+        }
+        byte[] buf = p.buf;
+        boolean resolved = names.resolve(p, spans, series);
+        if (!resolved && canonical(buf, spans)) {
+            sink.write(buf, spans.nameStart[0], spans.valueEnd[n - 1] + 1 - spans.nameStart[0]);
+            if (series) {
+                sink.write((byte) ',');
+            }
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            if (i > 0) {
+                sink.write((byte) ',');
+            }
+            if (!resolved) {
+                sink.write(buf, spans.nameStart[i], spans.nameEnd[i] - spans.nameStart[i]);
+            } else if (names.quoted[i]) {
+                sink.write((byte) '"');
+                sink.utf8(LabelNaming.escapeQuoted(names.names[i]));
+                sink.write((byte) '"');
+            } else {
+                sink.utf8(names.names[i]);
+            }
+            sink.ascii("=\"");
+            sink.write(buf, spans.valueStart[i], spans.valueEnd[i] - spans.valueStart[i]);
+            sink.write((byte) '"');
+        }
+        if (series) {
+            sink.write((byte) ',');
+        }
+    }
+
+    /** {@code a="x",b="y"}: unquoted names, no blanks, no trailing comma. */
+    private static boolean canonical(byte[] buf, LabelSpans spans) {
+        for (int i = 0; i < spans.count; i++) {
+            if (spans.nameEnd[i] + 2 != spans.valueStart[i]) {
+                return false;
+            }
+            if (i > 0 && spans.valueEnd[i - 1] + 2 != spans.nameStart[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A value as written, with Inf and NaN spelt the one way both formats accept. */
+    private void value(byte[] buf, int start, int end) throws IOException {
+        int i = start;
+        if (buf[i] == '+' || buf[i] == '-') {
+            i++;
+        }
+        int c = buf[i] | 0x20;
+        if (c == 'i') {
+            sink.ascii(buf[start] == '-' ? "-Inf" : "+Inf");
+        } else if (c == 'n') {
+            sink.ascii("NaN");
+        } else {
+            sink.write(buf, start, end - start);
+        }
+    }
+
+    private void timestamp(ExpositionParser p, int start, int end) throws IOException {
+        boolean fromOm = p.format() == InputFormat.OPENMETRICS_TEXT;
+        if (fromOm == om) {
+            sink.write(p.buf, start, end - start);
+        } else if (om) {
+            millisecondsToSeconds(p.buf, start, end);
+        } else {
+            sink.ascii(new BigDecimal(p.utf8(start, end)).movePointRight(3).setScale(0, RoundingMode.DOWN)
+                    .toPlainString());
+        }
+    }
+
+    private void millisecondsToSeconds(byte[] buf, int start, int end) throws IOException {
+        int i = start;
+        if (buf[i] == '-') {
+            sink.write((byte) '-');
+            i++;
+        } else if (buf[i] == '+') {
+            i++;
+        }
+        int digits = end - i;
+        if (digits <= 3) {
+            sink.ascii("0.");
+            for (int pad = digits; pad < 3; pad++) {
+                sink.write((byte) '0');
+            }
+            sink.write(buf, i, digits);
+        } else {
+            sink.write(buf, i, digits - 3);
+            sink.write((byte) '.');
+            sink.write(buf, end - 3, 3);
+        }
+    }
+
+    // ---- metadata ----
+
+    private byte[] metadataName(String name, boolean quoted) {
+        String written = quoted ? "\"" + LabelNaming.escapeQuoted(name) + "\"" : name;
+        return written.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void metadata(String prefix, byte[] name, String text) throws IOException {
+        sink.ascii(prefix);
+        sink.write(name);
+        sink.write((byte) ' ');
+        sink.utf8(text);
+        sink.write((byte) '\n');
+    }
+
+    private String escapeHelp(String help) {
+        String escaped = help.replace("\\", "\\\\").replace("\n", "\\n");
+        return om ? escaped.replace("\"", "\\\"") : escaped;
+    }
+
+    // ---- scrape status (design §5) ----
+
+    void scrapeStatus(List<ExpositionMerger.Instance> instances) throws IOException {
+        String[] help = {
+            "1 if the instance was scraped and its metrics parsed, else 0.",
+            "Time taken to scrape the instance.",
+            "Samples taken from the instance.",
+            "1 for an instance that failed (or lost samples to a conflict), with the reason.",
+        };
+        for (int f = 0; f < ExpositionMerger.STATUS_FAMILIES.size(); f++) {
+            String family = ExpositionMerger.STATUS_FAMILIES.get(f);
+            byte[] name = escaping.escape(family, true).getBytes(StandardCharsets.UTF_8);
+            if (om) {
+                metadata("# TYPE ", name, "gauge");
+                if (family.endsWith("_seconds")) {
+                    metadata("# UNIT ", name, "seconds");
+                }
+                metadata("# HELP ", name, help[f]);
+            } else {
+                metadata("# HELP ", name, help[f]);
+                metadata("# TYPE ", name, "gauge");
+            }
+            for (ExpositionMerger.Instance instance : instances) {
+                MergeReport.InstanceOutcome outcome = instance.outcome();
+                String value;
+                String reason = null;
+                switch (f) {
+                    case 0:
+                        value = outcome.up() ? "1" : "0";
+                        break;
+                    case 1:
+                        value = Double.toString(outcome.duration().toNanos() / 1e9);
+                        break;
+                    case 2:
+                        value = Integer.toString(outcome.samples());
+                        break;
+                    default:
+                        if (outcome.errorReason().isEmpty()) {
+                            continue;
+                        }
+                        reason = outcome.errorReason().get();
+                        value = "1";
+                }
+                sink.write(name);
+                sink.write((byte) '{');
+                if (reason != null) {
+                    sink.ascii(escaping.escape("reason", false));
+                    sink.ascii("=\"");
+                    sink.ascii(reason);
+                    sink.ascii("\",");
+                }
+                sink.write(instance.targetBlock);
+                sink.ascii("} ");
+                sink.ascii(value);
+                sink.write((byte) '\n');
+            }
+        }
+    }
+}
