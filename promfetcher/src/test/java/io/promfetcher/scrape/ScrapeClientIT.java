@@ -1,0 +1,504 @@
+package io.promfetcher.scrape;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.EventLoopGroup;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.promfetcher.netty.Transport;
+import io.promfetcher.testkit.FreePort;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import okio.Buffer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class ScrapeClientIT {
+    private static final String ROUTE_HOST = "my-app.apps.example.com";
+    private static final String EXPOSITION = "# TYPE up gauge\nup 1\n";
+    private static final String OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    /** Generous: only there so a broken client fails the test instead of hanging it. */
+    private static final long GENEROUS_SECONDS = 30;
+
+    private static EventLoopGroup group;
+    private static final Transport TRANSPORT = Transport.best();
+
+    private final List<AutoCloseable> closeAfter = new ArrayList<>();
+    private PrometheusRegistry registry;
+    private ScrapeClient client;
+
+    @BeforeAll
+    static void eventLoops() {
+        group = TRANSPORT.newEventLoopGroup(2, "scrape-it");
+    }
+
+    @AfterAll
+    static void stopEventLoops() {
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @AfterEach
+    void closeEverything() throws Exception {
+        if (client != null) {
+            client.close();
+        }
+        for (AutoCloseable c : closeAfter) {
+            c.close();
+        }
+    }
+
+    private ScrapeClient client(ScrapeSettings settings) {
+        registry = new PrometheusRegistry();
+        client = new ScrapeClient(settings, group, TRANSPORT, registry);
+        return client;
+    }
+
+    private MockWebServer server() throws IOException {
+        MockWebServer server = new MockWebServer();
+        server.start(InetAddress.getLoopbackAddress(), 0);
+        closeAfter.add(server);
+        return server;
+    }
+
+    private RawInstance raw(RawInstance.Script script) throws IOException {
+        RawInstance instance = new RawInstance(script);
+        closeAfter.add(instance);
+        return instance;
+    }
+
+    private static ScrapeTarget<String> target(String id, int port) {
+        return ScrapeTarget.http(id, "127.0.0.1", port, ROUTE_HOST);
+    }
+
+    private static ScrapeTarget<String> target(String id, MockWebServer server) {
+        return target(id, server.getPort());
+    }
+
+    private List<ScrapeOutcome<String>> scrape(List<ScrapeTarget<String>> targets, Duration deadline) throws Exception {
+        return scrape(targets, new ScrapeRequest(MetricPath.DEFAULT, ForwardedHeaders.NONE, deadline));
+    }
+
+    private List<ScrapeOutcome<String>> scrape(List<ScrapeTarget<String>> targets, ScrapeRequest request) throws Exception {
+        return client.scrape(targets, request).get(GENEROUS_SECONDS, TimeUnit.SECONDS);
+    }
+
+    private static MockResponse ok(String body) {
+        return new MockResponse.Builder().addHeader("Content-Type", OPENMETRICS).body(body).build();
+    }
+
+    private static String body(ScrapeOutcome<String> outcome) {
+        assertThat(outcome).isInstanceOf(ScrapeOutcome.Success.class);
+        return new String(((ScrapeOutcome.Success<String>) outcome).body(), StandardCharsets.UTF_8);
+    }
+
+    private static ScrapeOutcome.Failure<String> failure(ScrapeOutcome<String> outcome) {
+        assertThat(outcome).isInstanceOf(ScrapeOutcome.Failure.class);
+        return (ScrapeOutcome.Failure<String>) outcome;
+    }
+
+    private static byte[] gzip(byte[] data, int copies) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            for (int i = 0; i < copies; i++) {
+                gz.write(data);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private double counter(String name, String labelName, String labelValue) {
+        for (MetricSnapshot snapshot : registry.scrape()) {
+            if (snapshot.getMetadata().getName().equals(name) && snapshot instanceof CounterSnapshot counter) {
+                return counter.getDataPoints().stream()
+                        .filter(p -> labelName.isEmpty() || labelValue.equals(p.getLabels().get(labelName)))
+                        .mapToDouble(CounterSnapshot.CounterDataPointSnapshot::getValue).sum();
+            }
+        }
+        throw new AssertionError("no counter " + name);
+    }
+
+    private double gauge(String name) {
+        for (MetricSnapshot snapshot : registry.scrape()) {
+            if (snapshot.getMetadata().getName().equals(name) && snapshot instanceof GaugeSnapshot gauge) {
+                return gauge.getDataPoints().get(0).getValue();
+            }
+        }
+        throw new AssertionError("no gauge " + name);
+    }
+
+    @Test
+    void successGivesTheBodyAndContentTypeOfEveryInstanceInTargetOrder() throws Exception {
+        client(ScrapeSettings.defaults());
+        MockWebServer a = server();
+        MockWebServer b = server();
+        a.enqueue(ok("a 1\n"));
+        b.enqueue(new MockResponse.Builder().body("b 2\n").build());
+
+        List<ScrapeOutcome<String>> outcomes = scrape(List.of(target("0", a), target("1", b)), Duration.ofSeconds(10));
+
+        assertThat(outcomes).extracting(ScrapeOutcome::instance).containsExactly("0", "1");
+        assertThat(body(outcomes.get(0))).isEqualTo("a 1\n");
+        assertThat(((ScrapeOutcome.Success<String>) outcomes.get(0)).contentType()).isEqualTo(OPENMETRICS);
+        assertThat(body(outcomes.get(1))).isEqualTo("b 2\n");
+        assertThat(outcomes.get(0).duration()).isPositive();
+        assertThat(counter("promfetcher_instance_scrapes", "outcome", "success")).isEqualTo(2);
+    }
+
+    @Test
+    void noTargetsGiveNoOutcomes() throws Exception {
+        client(ScrapeSettings.defaults());
+        assertThat(scrape(List.of(), Duration.ofSeconds(1))).isEmpty();
+    }
+
+    @Test
+    void keepAliveConnectionIsReusedAcrossScrapes() throws Exception {
+        client(ScrapeSettings.defaults());
+        MockWebServer server = server();
+        for (int i = 0; i < 4; i++) {
+            server.enqueue(ok(EXPOSITION));
+        }
+        for (int i = 0; i < 4; i++) {
+            assertThat(body(scrape(List.of(target("0", server)), Duration.ofSeconds(10)).get(0))).isEqualTo(EXPOSITION);
+        }
+        List<Integer> connectionIndexes = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            connectionIndexes.add(server.takeRequest().getConnectionIndex());
+        }
+        assertThat(connectionIndexes).containsOnly(connectionIndexes.get(0));
+        assertThat(counter("promfetcher_instance_connections_opened", "", "")).isEqualTo(1);
+        assertThat(gauge("promfetcher_instance_connections_open")).isEqualTo(1);
+    }
+
+    @Test
+    void gzipIsAskedForAndDecoded() throws Exception {
+        client(ScrapeSettings.defaults());
+        MockWebServer server = server();
+        byte[] plain = "# TYPE requests counter\nrequests_total 12345\n".repeat(1000).getBytes(StandardCharsets.UTF_8);
+        byte[] compressed = gzip(plain, 1);
+        server.enqueue(new MockResponse.Builder().addHeader("Content-Encoding", "gzip")
+                .addHeader("Content-Type", "text/plain; version=0.0.4").body(new Buffer().write(compressed)).build());
+
+        ScrapeOutcome<String> outcome = scrape(List.of(target("0", server)), Duration.ofSeconds(10)).get(0);
+
+        assertThat(((ScrapeOutcome.Success<String>) outcome).body()).isEqualTo(plain);
+        assertThat(server.takeRequest().getHeaders().get("Accept-Encoding")).isEqualTo("gzip");
+        assertThat(counter("promfetcher_instance_received_bytes", "stage", "wire")).isEqualTo(compressed.length);
+        assertThat(counter("promfetcher_instance_received_bytes", "stage", "decoded")).isEqualTo(plain.length);
+    }
+
+    @Test
+    void gzipBombGivesTooLargeWithoutHoldingMoreThanTheLimit() throws Exception {
+        long limit = 1024 * 1024;
+        client(ScrapeSettings.defaults().withMaxBodyBytes(limit));
+        MockWebServer server = server();
+        byte[] bomb = gzip(new byte[1024 * 1024], 200); // 200 MiB of zeros in about 200 KiB
+        server.enqueue(new MockResponse.Builder().addHeader("Content-Encoding", "gzip")
+                .body(new Buffer().write(bomb)).build());
+
+        ScrapeOutcome.Failure<String> failure = failure(scrape(List.of(target("0", server)), Duration.ofSeconds(10)).get(0));
+
+        assertThat(failure.reason()).isEqualTo("too_large");
+        assertThat(failure.detail()).contains("after decompression");
+        assertThat(counter("promfetcher_instance_received_bytes", "stage", "decoded")).isLessThanOrEqualTo(limit);
+        assertThat(counter("promfetcher_instance_scrapes", "outcome", "too_large")).isEqualTo(1);
+    }
+
+    @Test
+    void contentLengthOverTheLimitGivesTooLarge() throws Exception {
+        client(ScrapeSettings.defaults().withMaxBodyBytes(100));
+        MockWebServer server = server();
+        server.enqueue(ok("x".repeat(101)));
+
+        ScrapeOutcome.Failure<String> failure = failure(scrape(List.of(target("0", server)), Duration.ofSeconds(10)).get(0));
+
+        assertThat(failure.reason()).isEqualTo("too_large");
+        assertThat(failure.detail()).contains("Content-Length 101");
+    }
+
+    @Test
+    void aBodyExactlyAtTheLimitIsAccepted() throws Exception {
+        client(ScrapeSettings.defaults().withMaxBodyBytes(100));
+        MockWebServer server = server();
+        server.enqueue(new MockResponse.Builder().chunkedBody("y".repeat(100), 7).build());
+        assertThat(body(scrape(List.of(target("0", server)), Duration.ofSeconds(10)).get(0))).isEqualTo("y".repeat(100));
+    }
+
+    @Test
+    void slowInstanceTimesOutWhileTheOthersSucceed() throws Exception {
+        client(ScrapeSettings.defaults().withInstanceTimeout(Duration.ofSeconds(1)));
+        MockWebServer fast1 = server();
+        MockWebServer slow = server();
+        MockWebServer fast2 = server();
+        fast1.enqueue(ok("fast 1\n"));
+        fast2.enqueue(ok("fast 2\n"));
+        slow.enqueue(new MockResponse.Builder().headersDelay(20, TimeUnit.SECONDS).body("late\n").build());
+
+        List<ScrapeOutcome<String>> outcomes = scrape(
+                List.of(target("0", fast1), target("1", slow), target("2", fast2)), Duration.ofSeconds(20));
+
+        assertThat(body(outcomes.get(0))).isEqualTo("fast 1\n");
+        assertThat(failure(outcomes.get(1)).reason()).isEqualTo("timeout");
+        assertThat(failure(outcomes.get(1)).detail()).contains("no complete answer within 1s");
+        assertThat(body(outcomes.get(2))).isEqualTo("fast 2\n");
+    }
+
+    @Test
+    void theFanOutDeadlineWinsOverALongerInstanceTimeout() throws Exception {
+        client(ScrapeSettings.defaults());
+        MockWebServer slow = server();
+        slow.enqueue(new MockResponse.Builder().headersDelay(20, TimeUnit.SECONDS).body("late\n").build());
+
+        ScrapeOutcome.Failure<String> failure = failure(scrape(List.of(target("0", slow)), Duration.ofMillis(700)).get(0));
+
+        assertThat(failure.reason()).isEqualTo("timeout");
+        assertThat(failure.duration()).isLessThan(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void instanceClosingMidBodyIsAFailureNeverATruncatedBody() throws Exception {
+        client(ScrapeSettings.defaults());
+        RawInstance contentLength = raw((n, out) -> {
+            out.write(RawInstance.ascii("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + "a".repeat(100)));
+            return false;
+        });
+        RawInstance chunked = raw((n, out) -> {
+            out.write(RawInstance.ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n0123456789abcdef\r\n"));
+            return false;
+        });
+        RawInstance noLength = raw((n, out) -> { // a body ended by close is complete by HTTP's rules
+            out.write(RawInstance.ascii("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nup 1\n"));
+            return false;
+        });
+
+        List<ScrapeOutcome<String>> outcomes = scrape(List.of(target("0", contentLength.port()),
+                target("1", chunked.port()), target("2", noLength.port())), Duration.ofSeconds(10));
+
+        assertThat(failure(outcomes.get(0)).reason()).isEqualTo("connect");
+        assertThat(failure(outcomes.get(0)).detail()).contains("closed the connection after 100 bytes of the body");
+        assertThat(failure(outcomes.get(1)).reason()).isEqualTo("connect");
+        assertThat(body(outcomes.get(2))).isEqualTo("up 1\n");
+    }
+
+    @Test
+    void connectionRefusedGivesConnect() throws Exception {
+        client(ScrapeSettings.defaults());
+        ScrapeOutcome.Failure<String> failure = failure(
+                scrape(List.of(target("0", FreePort.find())), Duration.ofSeconds(10)).get(0));
+        assertThat(failure.reason()).isEqualTo("connect");
+        assertThat(failure.detail()).contains("cannot connect to http://127.0.0.1:");
+    }
+
+    @Test
+    void errorStatusGivesHttpStatusAndKeepsTheConnection() throws Exception {
+        client(ScrapeSettings.defaults());
+        MockWebServer server = server();
+        server.enqueue(new MockResponse.Builder().code(500).body("boom").build());
+        server.enqueue(new MockResponse.Builder().code(401).body("who are you?").build());
+        server.enqueue(ok(EXPOSITION));
+
+        ScrapeOutcome.Failure<String> http500 = failure(scrape(List.of(target("0", server)), Duration.ofSeconds(10)).get(0));
+        ScrapeOutcome.Failure<String> http401 = failure(scrape(List.of(target("0", server)), Duration.ofSeconds(10)).get(0));
+        String third = body(scrape(List.of(target("0", server)), Duration.ofSeconds(10)).get(0));
+
+        assertThat(http500.reason()).isEqualTo("http_500");
+        assertThat(http500.httpStatus()).hasValue(500);
+        assertThat(http500.detail()).contains("HTTP 500");
+        assertThat(http401.reason()).isEqualTo("http_401");
+        assertThat(third).isEqualTo(EXPOSITION);
+        int first = server.takeRequest().getConnectionIndex();
+        assertThat(server.takeRequest().getConnectionIndex()).isEqualTo(first);
+        assertThat(server.takeRequest().getConnectionIndex()).isEqualTo(first);
+        assertThat(counter("promfetcher_instance_scrapes", "outcome", "http_500")).isEqualTo(1);
+    }
+
+    @Test
+    void redirectIsNeverFollowed() throws Exception {
+        client(ScrapeSettings.defaults());
+        MockWebServer redirecting = server();
+        MockWebServer elsewhere = server();
+        elsewhere.enqueue(ok("must not be fetched\n"));
+        redirecting.enqueue(new MockResponse.Builder().code(302)
+                .addHeader("Location", "http://127.0.0.1:" + elsewhere.getPort() + "/metrics").build());
+
+        ScrapeOutcome.Failure<String> failure = failure(
+                scrape(List.of(target("0", redirecting)), Duration.ofSeconds(10)).get(0));
+
+        assertThat(failure.reason()).isEqualTo("http_302");
+        assertThat(failure.detail()).contains("redirects are not followed");
+        assertThat(redirecting.getRequestCount()).isEqualTo(1);
+        assertThat(elsewhere.getRequestCount()).isZero();
+    }
+
+    @Test
+    void instanceReceivesExactlyTheHeadersThePolicySays() throws Exception {
+        client(ScrapeSettings.defaults().withForwardedHeaders(List.of("X-Tenant")));
+        MockWebServer server = server();
+        server.enqueue(ok(EXPOSITION));
+        io.netty.handler.codec.http.HttpHeaders caller = new io.netty.handler.codec.http.DefaultHttpHeaders(false);
+        caller.add("Authorization", "Bearer app-token");
+        caller.add("X-Tenant", "blue");
+        caller.add("X-Other", "not forwarded");
+        caller.add("Proxy-Authorization", "Basic c2VjcmV0");
+        caller.add("Connection", "keep-alive");
+        caller.add("Keep-Alive", "timeout=5");
+        caller.add("Upgrade", "h2c");
+        caller.add("Host", "gateway.example.com");
+        caller.add("X-Prometheus-Scrape-Timeout-Seconds", "10");
+        ForwardedHeaders forwarded = client.headerPolicy().forCaller(caller, "10.1.2.3", "https");
+
+        scrape(List.of(target("0", server)), new ScrapeRequest(MetricPath.validate("/actuator/prometheus?x=1"),
+                forwarded, client.deadlineFor(java.util.Optional.of("10"))));
+
+        RecordedRequest request = server.takeRequest();
+        assertThat(request.getTarget()).isEqualTo("/actuator/prometheus?x=1");
+        Map<String, List<String>> headers = new java.util.TreeMap<>();
+        for (String name : request.getHeaders().names()) {
+            headers.put(name.toLowerCase(java.util.Locale.ROOT), request.getHeaders().values(name));
+        }
+        assertThat(headers.keySet()).containsExactly("accept", "accept-encoding", "authorization", "host",
+                "user-agent", "x-forwarded-for", "x-forwarded-proto", "x-prometheus-scrape-timeout-seconds", "x-tenant");
+        assertThat(headers.get("host")).containsExactly(ROUTE_HOST);
+        assertThat(headers.get("authorization")).containsExactly("Bearer app-token");
+        assertThat(headers.get("x-tenant")).containsExactly("blue");
+        assertThat(headers.get("x-forwarded-for")).containsExactly("10.1.2.3");
+        assertThat(headers.get("x-forwarded-proto")).containsExactly("https");
+        assertThat(headers.get("accept")).containsExactly(HeaderPolicy.ACCEPT);
+        double passedDown = Double.parseDouble(headers.get("x-prometheus-scrape-timeout-seconds").get(0));
+        assertThat(passedDown).isGreaterThan(0).isLessThanOrEqualTo(9.5);
+    }
+
+    @Test
+    void excessScrapesWaitTheirTurnWithinTheDeadline() throws Exception {
+        client(ScrapeSettings.defaults().withConcurrency(1, 1, 1));
+        List<ScrapeTarget<String>> targets = new ArrayList<>();
+        List<MockWebServer> servers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            MockWebServer server = server();
+            server.enqueue(new MockResponse.Builder().headersDelay(100, TimeUnit.MILLISECONDS).body("i " + i + "\n").build());
+            servers.add(server);
+            targets.add(target(Integer.toString(i), server));
+        }
+
+        List<ScrapeOutcome<String>> outcomes = scrape(targets, Duration.ofSeconds(20));
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(body(outcomes.get(i))).isEqualTo("i " + i + "\n");
+        }
+        assertThat(gauge("promfetcher_instance_scrapes_in_flight")).isZero();
+        assertThat(gauge("promfetcher_instance_scrapes_waiting")).isZero();
+    }
+
+    @Test
+    void scrapesOfOneInstanceShareItsConnectionsUpToTheLimit() throws Exception {
+        client(ScrapeSettings.defaults().withConcurrency(1, 100, 100));
+        MockWebServer server = server();
+        for (int i = 0; i < 3; i++) {
+            server.enqueue(ok("n " + i + "\n"));
+        }
+
+        List<ScrapeOutcome<String>> outcomes = scrape(
+                List.of(target("a", server), target("b", server), target("c", server)), Duration.ofSeconds(20));
+
+        assertThat(outcomes).allMatch(o -> o instanceof ScrapeOutcome.Success);
+        int first = server.takeRequest().getConnectionIndex();
+        assertThat(server.takeRequest().getConnectionIndex()).isEqualTo(first);
+        assertThat(server.takeRequest().getConnectionIndex()).isEqualTo(first);
+    }
+
+    @Test
+    void aScrapeStillWaitingForASlotAtTheDeadlineTimesOut() throws Exception {
+        client(ScrapeSettings.defaults().withConcurrency(1, 1, 1));
+        MockWebServer slow = server();
+        MockWebServer never = server();
+        slow.enqueue(new MockResponse.Builder().headersDelay(20, TimeUnit.SECONDS).body("late\n").build());
+        never.enqueue(ok(EXPOSITION));
+
+        List<ScrapeOutcome<String>> outcomes = scrape(List.of(target("0", slow), target("1", never)), Duration.ofMillis(800));
+
+        assertThat(failure(outcomes.get(0)).reason()).isEqualTo("timeout");
+        assertThat(failure(outcomes.get(1)).reason()).isEqualTo("timeout");
+        assertThat(failure(outcomes.get(1)).detail()).contains("waiting for a connection slot");
+        assertThat(never.getRequestCount()).isZero();
+        assertThat(gauge("promfetcher_instance_scrapes_waiting")).isZero();
+    }
+
+    @Test
+    void aReusedConnectionTheInstanceClosedIsRetriedOnANewOne() throws Exception {
+        client(ScrapeSettings.defaults());
+        // Answers the first request of each connection and closes on the second without a word:
+        // what an instance closing an idle keep-alive connection looks like when it races our request.
+        RawInstance instance = raw((n, out) -> {
+            if (n > 0) {
+                return false;
+            }
+            out.write(RawInstance.ascii("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nup 1\n"));
+            return true;
+        });
+
+        String first = body(scrape(List.of(target("0", instance.port())), Duration.ofSeconds(10)).get(0));
+        String second = body(scrape(List.of(target("0", instance.port())), Duration.ofSeconds(10)).get(0));
+
+        assertThat(first).isEqualTo("up 1\n");
+        assertThat(second).isEqualTo("up 1\n");
+        assertThat(instance.connections()).isEqualTo(2);
+    }
+
+    @Test
+    void anInvalidResponseGivesConnectAndOversizedHeadersGiveTooLarge() throws Exception {
+        client(ScrapeSettings.defaults());
+        RawInstance garbage = raw((n, out) -> {
+            out.write(RawInstance.ascii("SSH-2.0-OpenSSH_9.2\r\n\r\n"));
+            return true;
+        });
+        RawInstance hugeHeaders = raw((n, out) -> {
+            out.write(RawInstance.ascii("HTTP/1.1 200 OK\r\nX-Big: " + "b".repeat(ConnectionPool.MAX_RESPONSE_HEADER_SIZE + 10)
+                    + "\r\nContent-Length: 0\r\n\r\n"));
+            return true;
+        });
+
+        List<ScrapeOutcome<String>> outcomes = scrape(
+                List.of(target("0", garbage.port()), target("1", hugeHeaders.port())), Duration.ofSeconds(10));
+
+        assertThat(failure(outcomes.get(0)).reason()).isIn("connect");
+        assertThat(failure(outcomes.get(1)).reason()).isEqualTo("too_large");
+    }
+
+    @Test
+    void aClosedClientRefusesToScrape() throws Exception {
+        client(ScrapeSettings.defaults());
+        MockWebServer server = server();
+        client.close();
+        ScrapeOutcome.Failure<String> failure = failure(scrape(List.of(target("0", server)), Duration.ofSeconds(1)).get(0));
+        assertThat(failure.reason()).isEqualTo("connect");
+        assertThat(server.getRequestCount()).isZero();
+    }
+
+    @Test
+    void deadlineForTakesTheCallersTimeoutMinusTheMargin() {
+        client(ScrapeSettings.defaults());
+        assertThat(client.deadlineFor(java.util.Optional.of("10"))).isEqualTo(Duration.ofMillis(9500));
+        assertThat(client.deadlineFor(java.util.Optional.of("0.5"))).isEqualTo(Duration.ofMillis(250));
+        assertThat(client.deadlineFor(java.util.Optional.empty())).isEqualTo(Duration.ofSeconds(10));
+        assertThat(client.deadlineFor(java.util.Optional.of("soon"))).isEqualTo(Duration.ofSeconds(10));
+        assertThat(client.deadlineFor(java.util.Optional.of("-3"))).isEqualTo(Duration.ofSeconds(10));
+        assertThat(client.deadlineFor(java.util.Optional.of("NaN"))).isEqualTo(Duration.ofSeconds(10));
+    }
+}
