@@ -10,7 +10,14 @@ import io.promfetcher.api.MetricsEndpoint;
 import io.promfetcher.api.Router;
 import io.promfetcher.config.GatewayConfig;
 import io.promfetcher.config.Keys;
+import io.promfetcher.api.AppMetricsEndpoint;
+import io.promfetcher.api.MergeMetrics;
 import io.promfetcher.api.RoutesEndpoint;
+import io.promfetcher.config.ConfigLoader;
+import io.promfetcher.scrape.ScrapeClient;
+import io.promfetcher.scrape.ScrapeSettings;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import io.promfetcher.api.ServiceDiscoveryEndpoint;
 import io.promfetcher.netty.Transport;
 import io.promfetcher.routes.NatsSettings;
@@ -43,6 +50,8 @@ public final class Gateway {
     private final EventLoopGroup eventLoops;
     private final HttpServer server;
     private final RouteService routes;
+    private final ScrapeClient scrapeClient;
+    private final ExecutorService mergers;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final long startedAt = System.nanoTime();
@@ -62,14 +71,22 @@ public final class Gateway {
             return new Health.Check(h.ready(), h.detail());
         });
 
+        eventLoops = transport.newEventLoopGroup(0, "promfetcher-io");
+        scrapeClient = new ScrapeClient(scrapeSettings(config), eventLoops, transport, registry);
+        int cores = Runtime.getRuntime().availableProcessors();
+        mergers = Executors.newFixedThreadPool(cores, new io.netty.util.concurrent.DefaultThreadFactory("promfetcher-merge", true));
+        AppMetricsEndpoint appMetrics = new AppMetricsEndpoint(routes.table(), scrapeClient, mergers,
+                config.get(Keys.ROUTES_REGISTER_INTERVAL), new MergeMetrics(registry));
+
         Router api = new Router()
                 .exact("/metrics", "metrics", new MetricsEndpoint(registry))
                 .exact("/routes", "routes", new RoutesEndpoint(routes.table(), new RoutesAccess(routesSettings.endpoint())))
                 .exact("/v1/sd", "sd", new ServiceDiscoveryEndpoint(routes.table(), "127.0.0.1:" + config.get(Keys.PORT)))
-                .exact("/v2/sd", "sd", new ServiceDiscoveryEndpoint(routes.table(), "127.0.0.1:" + config.get(Keys.PORT)));
+                .exact("/v2/sd", "sd", new ServiceDiscoveryEndpoint(routes.table(), "127.0.0.1:" + config.get(Keys.PORT)))
+                .prefix("/v1/apps/", "apps", appMetrics)
+                .prefix("/v2/apps/", "apps", appMetrics);
         extraEndpoints.accept(api);
 
-        eventLoops = transport.newEventLoopGroup(0, "promfetcher-io");
         server = new HttpServer(new HttpServer.Settings(
                 config.get(Keys.LISTEN_ADDRESS),
                 config.get(Keys.PORT),
@@ -109,6 +126,21 @@ public final class Gateway {
                 c.get(Keys.ROUTES_PUBLISH_ROUTER_START),
                 new RoutesSettings.RoutesEndpoint(c.get(Keys.ROUTES_API_ENABLED), user,
                         user.isPresent() ? Optional.of(c.get(Keys.ROUTES_API_PASSWORD)) : Optional.empty()));
+    }
+
+    private static ScrapeSettings scrapeSettings(GatewayConfig c) {
+        return new ScrapeSettings(
+                c.get(Keys.SCRAPE_INSTANCE_TIMEOUT),
+                c.get(Keys.SCRAPE_TIMEOUT_MARGIN),
+                c.get(Keys.SCRAPE_MAX_BODY_SIZE),
+                c.get(Keys.SCRAPE_MAX_CONNECTIONS_PER_INSTANCE),
+                c.get(Keys.SCRAPE_MAX_CONCURRENT_SCRAPES),
+                c.get(Keys.SCRAPE_MAX_CONCURRENT_SCRAPES_PER_REQUEST),
+                c.get(Keys.SCRAPE_IDLE_CONNECTION_TIMEOUT),
+                c.get(Keys.SCRAPE_TLS_CA_FILE),
+                c.get(Keys.SCRAPE_TLS_CERT_FILE),
+                c.get(Keys.SCRAPE_TLS_KEY_FILE),
+                ConfigLoader.forwardedHeaders(c));
     }
 
     private static NatsSettings natsSettings(GatewayConfig c) {
@@ -162,6 +194,8 @@ public final class Gateway {
         int abandoned = server.inFlight();
         server.close();
         routes.close();
+        scrapeClient.close();
+        mergers.shutdownNow();
         eventLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         LOG.info("promfetcher stopped on {} in {} ms: {} request(s) in flight at the signal, {}",
                 reason, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin), inFlight,

@@ -91,19 +91,40 @@ public final class ConfigLoader {
             throw new ConfigException(describe(Keys.HEALTH_PORT, c.origin(Keys.HEALTH_PORT))
                     + ": " + c.get(Keys.HEALTH_PORT) + " is also the API port; the two need different ports");
         }
-        boolean cert = !c.get(Keys.NATS_TLS_CERT_FILE).isEmpty();
-        boolean key = !c.get(Keys.NATS_TLS_KEY_FILE).isEmpty();
-        if (cert != key) {
-            Key<String> missing = cert ? Keys.NATS_TLS_KEY_FILE : Keys.NATS_TLS_CERT_FILE;
-            throw new ConfigException(missing.name() + ": required with "
-                    + (cert ? Keys.NATS_TLS_CERT_FILE : Keys.NATS_TLS_KEY_FILE).name()
-                    + " (a client certificate needs its private key)");
+        requireKeyWithCertificate(c, Keys.NATS_TLS_CERT_FILE, Keys.NATS_TLS_KEY_FILE);
+        requireKeyWithCertificate(c, Keys.SCRAPE_TLS_CERT_FILE, Keys.SCRAPE_TLS_KEY_FILE);
+        if (c.get(Keys.SCRAPE_TIMEOUT_MARGIN).compareTo(c.get(Keys.SCRAPE_INSTANCE_TIMEOUT)) >= 0) {
+            throw new ConfigException(Keys.SCRAPE_TIMEOUT_MARGIN.name() + ": must be less than "
+                    + Keys.SCRAPE_INSTANCE_TIMEOUT.name());
+        }
+        try {
+            new io.promfetcher.scrape.HeaderPolicy(forwardedHeaders(c));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(describe(Keys.SCRAPE_FORWARDED_HEADERS, c.origin(Keys.SCRAPE_FORWARDED_HEADERS))
+                    + ": " + e.getMessage());
         }
         requireBoth(c, Keys.NATS_USER, Keys.NATS_PASSWORD);
         requireBoth(c, Keys.ROUTES_API_USER, Keys.ROUTES_API_PASSWORD);
         if (!c.get(Keys.NATS_TOKEN).isEmpty() && !c.get(Keys.NATS_USER).isEmpty()) {
             throw new ConfigException(Keys.NATS_TOKEN.name() + ": set together with " + Keys.NATS_USER.name()
                     + "; NATS takes either a token or a user and password");
+        }
+    }
+
+    /** The {@code scrape.forwarded_headers} list, split on commas. */
+    public static List<String> forwardedHeaders(GatewayConfig c) {
+        return java.util.Arrays.stream(c.get(Keys.SCRAPE_FORWARDED_HEADERS).split(","))
+                .map(String::strip).filter(h -> !h.isEmpty()).toList();
+    }
+
+    private static void requireKeyWithCertificate(GatewayConfig c, Key<String> certKey, Key<String> keyKey)
+            throws ConfigException {
+        boolean cert = !c.get(certKey).isEmpty();
+        boolean key = !c.get(keyKey).isEmpty();
+        if (cert != key) {
+            Key<String> missing = cert ? keyKey : certKey;
+            throw new ConfigException(missing.name() + ": required with " + (cert ? certKey : keyKey).name()
+                    + " (a client certificate needs its private key)");
         }
     }
 

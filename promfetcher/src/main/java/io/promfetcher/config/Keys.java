@@ -85,6 +85,36 @@ public final class Keys {
     public static final Key<String> ROUTES_API_PASSWORD = new Key<>("routes.api.password", ValueType.SECRET, "",
             "Basic-auth password for GET /routes.");
 
+    public static final Key<Duration> SCRAPE_INSTANCE_TIMEOUT = new Key<>("scrape.instance_timeout",
+            ValueType.duration(Duration.ofMillis(10), Duration.ofMinutes(10)), Duration.ofSeconds(10),
+            "Time one instance may take, connection to last body byte, when the caller sends no X-Prometheus-Scrape-Timeout-Seconds.");
+    public static final Key<Duration> SCRAPE_TIMEOUT_MARGIN = new Key<>("scrape.timeout_margin",
+            ValueType.duration(Duration.ZERO, Duration.ofMinutes(1)), Duration.ofMillis(500),
+            "Taken off the caller's scrape timeout (and off the timeout passed down to instances) so answers arrive in time to be merged.");
+    public static final Key<Long> SCRAPE_MAX_BODY_SIZE = new Key<>("scrape.max_body_size",
+            ValueType.size(1024, 1L << 30), 50L << 20,
+            "Largest instance body accepted, counted after gzip decoding; beyond it the instance fails with reason too_large.");
+    public static final Key<Integer> SCRAPE_MAX_CONNECTIONS_PER_INSTANCE = new Key<>("scrape.max_connections_per_instance",
+            ValueType.integer(1, 1024), 2,
+            "Connections (and so concurrent scrapes) to one instance.");
+    public static final Key<Integer> SCRAPE_MAX_CONCURRENT_SCRAPES = new Key<>("scrape.max_concurrent_scrapes",
+            ValueType.integer(1, 1_000_000), 1024,
+            "Instance scrapes in flight over all requests.");
+    public static final Key<Integer> SCRAPE_MAX_CONCURRENT_SCRAPES_PER_REQUEST = new Key<>("scrape.max_concurrent_scrapes_per_request",
+            ValueType.integer(1, 100_000), 64,
+            "Instance scrapes in flight for one request, so one app with many instances cannot take every slot.");
+    public static final Key<Duration> SCRAPE_IDLE_CONNECTION_TIMEOUT = new Key<>("scrape.idle_connection_timeout",
+            ValueType.duration(Duration.ofSeconds(1), Duration.ofHours(1)), Duration.ofSeconds(90),
+            "An idle pooled connection to an instance is closed after this.");
+    public static final Key<String> SCRAPE_TLS_CA_FILE = new Key<>("scrape.tls.ca_file", ValueType.PEM_FILE, "",
+            "PEM CA that signed the instances' certificates (Diego's instance identity CA); empty uses the JVM's trust store.");
+    public static final Key<String> SCRAPE_TLS_CERT_FILE = new Key<>("scrape.tls.cert_file", ValueType.PEM_FILE, "",
+            "PEM client certificate presented to instances that require mutual TLS.");
+    public static final Key<String> SCRAPE_TLS_KEY_FILE = new Key<>("scrape.tls.key_file", ValueType.PEM_FILE, "",
+            "PEM private key of the client certificate.");
+    public static final Key<String> SCRAPE_FORWARDED_HEADERS = new Key<>("scrape.forwarded_headers", ValueType.STRING, "",
+            "Caller headers forwarded to the requested app's instances besides Authorization, comma-separated (hop-by-hop and Proxy-* never are).");
+
     public static final List<Key<?>> ALL = List.of(
             PORT, HEALTH_PORT, LISTEN_ADDRESS, SHUTDOWN_TIMEOUT,
             HTTP_MAX_HEADER_SIZE, HTTP_MAX_CONCURRENT_REQUESTS, HTTP_GZIP_LEVEL,
@@ -93,5 +123,9 @@ public final class Keys {
             NATS_TLS_CA_FILE, NATS_TLS_CERT_FILE, NATS_TLS_KEY_FILE, NATS_RECONNECT_WAIT, NATS_CONNECT_TIMEOUT,
             ROUTES_STALE_THRESHOLD, ROUTES_PRUNE_INTERVAL, ROUTES_REGISTER_INTERVAL,
             ROUTES_SUBSCRIBE_ROUTER_START, ROUTES_PUBLISH_ROUTER_START,
-            ROUTES_API_ENABLED, ROUTES_API_USER, ROUTES_API_PASSWORD);
+            ROUTES_API_ENABLED, ROUTES_API_USER, ROUTES_API_PASSWORD,
+            SCRAPE_INSTANCE_TIMEOUT, SCRAPE_TIMEOUT_MARGIN, SCRAPE_MAX_BODY_SIZE,
+            SCRAPE_MAX_CONNECTIONS_PER_INSTANCE, SCRAPE_MAX_CONCURRENT_SCRAPES, SCRAPE_MAX_CONCURRENT_SCRAPES_PER_REQUEST,
+            SCRAPE_IDLE_CONNECTION_TIMEOUT, SCRAPE_TLS_CA_FILE, SCRAPE_TLS_CERT_FILE, SCRAPE_TLS_KEY_FILE,
+            SCRAPE_FORWARDED_HEADERS);
 }
