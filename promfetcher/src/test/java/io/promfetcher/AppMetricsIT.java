@@ -6,10 +6,10 @@ import static org.awaitility.Awaitility.await;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.promfetcher.config.ConfigLoader;
+import io.promfetcher.routes.Announcements;
 import io.promfetcher.testkit.FreePort;
 import io.promfetcher.testkit.NatsServer;
 import io.promfetcher.testkit.Promtool;
-import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -19,13 +19,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.GZIPOutputStream;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import mockwebserver3.SocketEffect;
-import okio.Buffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,7 +71,7 @@ class AppMetricsIT {
             });
             server.start();
             instances.add(server);
-            announce(APP, "my-org", "dev", "my-app", "my-app.apps.example.com", i, server.getPort());
+            announce(publisher, APP, "my-org", "dev", "my-app", "my-app.apps.example.com", i, server.getPort());
         }
         other = new MockWebServer();
         other.setDispatcher(new Dispatcher() {
@@ -84,7 +81,7 @@ class AppMetricsIT {
             }
         });
         other.start();
-        announce(OTHER_APP, "my-org", "dev", "other-app", "other.apps.example.com", 0, other.getPort());
+        announce(publisher, OTHER_APP, "my-org", "dev", "other-app", "other.apps.example.com", 0, other.getPort());
         await().atMost(Duration.ofSeconds(20)).until(() -> gateway.health().ready()
                 && get("/v1/apps/my-org/dev/my-app/metrics").statusCode() == 200);
     }
@@ -100,14 +97,13 @@ class AppMetricsIT {
         nats.close();
     }
 
-    static void announce(String guid, String org, String space, String app, String uri, int index, int port) throws Exception {
-        String json = """
-                {"host":"127.0.0.1","port":%d,"uris":["%s"],"app":"%s","private_instance_id":"inst-%s-%d",
-                 "private_instance_index":"%d","tags":{"component":"route-emitter","app_id":"%s","app_name":"%s",
-                 "organization_id":"org-guid","organization_name":"%s","space_id":"space-guid","space_name":"%s",
-                 "instance_id":"%d"}}""".formatted(port, uri, guid, guid, index, index, guid, app, org, space, index);
-        publisher.publish("router.register", json.getBytes(StandardCharsets.UTF_8));
-        publisher.flush(Duration.ofSeconds(2));
+    /** Announces one plain-HTTP instance on 127.0.0.1 as route-emitter does. */
+    static void announce(Connection nats, String guid, String org, String space, String app, String uri, int index, int port)
+            throws Exception {
+        String json = Announcements.appInstance(org, space, app, guid, Announcements.guid(guid + "/" + index),
+                Integer.toString(index), "127.0.0.1", port, 0, uri);
+        nats.publish("router.register", Announcements.bytes(json));
+        nats.flush(Duration.ofSeconds(2));
     }
 
     static HttpResponse<String> get(String path) throws Exception {
@@ -136,10 +132,10 @@ class AppMetricsIT {
         assertThat(response.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
         String body = response.body();
         for (int i = 0; i < 3; i++) {
-            assertThat(body).contains("http_requests_total{code=\"200\",organization_id=\"org-guid\",organization_name=\"my-org\","
-                    + "space_id=\"space-guid\",space_name=\"dev\",app_id=\"" + APP + "\",app_name=\"my-app\",index=\"" + i
+            assertThat(body).contains("http_requests_total{code=\"200\",organization_id=\"org-my-org\",organization_name=\"my-org\","
+                    + "space_id=\"space-dev\",space_name=\"dev\",app_id=\"" + APP + "\",app_name=\"my-app\",index=\"" + i
                     + "\",instance_id=\"" + i + "\",instance=\"127.0.0.1:" + instances.get(i).getPort() + "\"} " + (100 + i));
-            assertThat(body).contains("promfetcher_scrape_up{organization_id=\"org-guid\"");
+            assertThat(body).contains("promfetcher_scrape_up{organization_id=\"org-my-org\"");
         }
         assertThat(body.indexOf("# TYPE http_requests_total counter")).isEqualTo(body.lastIndexOf("# TYPE http_requests_total counter"));
         assertThat(body).doesNotContain("other_metric");
@@ -235,21 +231,5 @@ class AppMetricsIT {
         while (other.takeRequest(1, TimeUnit.MILLISECONDS) != null) {
             // discard
         }
-    }
-
-    static byte[] gzip(byte[] data) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
-            gz.write(data);
-        }
-        return out.toByteArray();
-    }
-
-    static Buffer buffer(byte[] bytes) {
-        return new Buffer().write(bytes);
-    }
-
-    static SocketEffect unused() {
-        return null;
     }
 }

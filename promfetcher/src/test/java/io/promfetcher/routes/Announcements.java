@@ -5,11 +5,11 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /** Builds route-emitter style registration messages for tests. */
-final class Announcements {
+public final class Announcements {
     private Announcements() {}
 
     /** One app instance announced under {@code uris}, as route-emitter sends it (one URI is the norm). */
-    static String appInstance(String org, String space, String app, String appGuid, String instanceGuid,
+    public static String appInstance(String org, String space, String app, String appGuid, String instanceGuid,
                               String index, String host, int port, int tlsPort, String... uris) {
         return "{\"host\":\"" + host + "\",\"port\":" + port + ",\"tls_port\":" + tlsPort
                 + ",\"protocol\":\"http1\",\"uris\":[" + quoted(List.of(uris)) + "]"
@@ -33,11 +33,11 @@ final class Announcements {
                 + ",\"tags\":{\"component\":\"" + component + "\"}}";
     }
 
-    static String guid(String seed) {
+    public static String guid(String seed) {
         return java.util.UUID.nameUUIDFromBytes(seed.getBytes(StandardCharsets.UTF_8)).toString();
     }
 
-    static byte[] bytes(String json) {
+    public static byte[] bytes(String json) {
         return json.getBytes(StandardCharsets.UTF_8);
     }
 

@@ -18,9 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * cannot produce on purpose: a body cut short, a connection closed the moment a reused
  * connection's request arrives, a malformed status line.
  */
-final class RawInstance implements AutoCloseable {
+public final class RawInstance implements AutoCloseable {
     /** Answers the {@code n}th request (from 0) on a connection; returns false to close the connection. */
-    interface Script {
+    public interface Script {
         boolean answer(int requestOnConnection, OutputStream out) throws IOException;
     }
 
@@ -30,7 +30,7 @@ final class RawInstance implements AutoCloseable {
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
-    RawInstance(Script script) throws IOException {
+    public RawInstance(Script script) throws IOException {
         this.script = script;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(this::accept, "raw-instance-" + server.getLocalPort());
@@ -38,7 +38,7 @@ final class RawInstance implements AutoCloseable {
         acceptor.start();
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
@@ -46,11 +46,11 @@ final class RawInstance implements AutoCloseable {
         return connections.get();
     }
 
-    List<String> requests() {
+    public List<String> requests() {
         return requests;
     }
 
-    static byte[] ascii(String s) {
+    public static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.ISO_8859_1);
     }
 
