@@ -9,7 +9,10 @@ import io.promfetcher.config.ConfigLoader;
 import io.promfetcher.routes.Announcements;
 import io.promfetcher.testkit.FreePort;
 import io.promfetcher.testkit.NatsServer;
+import io.promfetcher.testkit.PrometheusServer;
 import io.promfetcher.testkit.Promtool;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -219,6 +222,51 @@ class AppMetricsIT {
         String metrics = get("/metrics").body();
         assertThat(metrics).contains("promfetcher_http_requests_total{code=\"200\",endpoint=\"apps\"}")
                 .contains("promfetcher_merge_instances_total{result=\"up\"}");
+    }
+
+    @Test
+    void aRealPrometheusDiscoversTheAppAndIngestsEveryInstanceWithItsLabels() throws Exception {
+        String config = """
+                global:
+                  scrape_interval: 1s
+                  scrape_timeout: 1s
+                scrape_configs:
+                  - job_name: cf-apps
+                    honor_labels: true
+                    http_sd_configs:
+                      - url: %s/v1/sd
+                        refresh_interval: 1s
+                """.formatted(api);
+        try (PrometheusServer prometheus = new PrometheusServer(config)) {
+            prometheus.start();
+            ObjectMapper json = new ObjectMapper();
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                JsonNode result = json.readTree(prometheus.query("http_requests_total{app_name=\"my-app\"}"))
+                        .path("data").path("result");
+                assertThat(result).hasSize(3);
+            });
+            JsonNode result = json.readTree(prometheus.query("http_requests_total{app_name=\"my-app\"}")).path("data").path("result");
+            for (JsonNode series : result) {
+                JsonNode labels = series.path("metric");
+                int index = labels.path("index").asInt();
+                assertThat(labels.path("job").asText()).isEqualTo("cf-apps");
+                assertThat(labels.path("organization_name").asText()).isEqualTo("my-org");
+                assertThat(labels.path("space_name").asText()).isEqualTo("dev");
+                assertThat(labels.path("app_id").asText()).isEqualTo(APP);
+                assertThat(labels.path("instance_id").asText()).isEqualTo(Integer.toString(index));
+                // honor_labels keeps the gateway's instance (the app instance), not the gateway's address.
+                assertThat(labels.path("instance").asText()).isEqualTo("127.0.0.1:" + instances.get(index).getPort());
+                assertThat(labels.has("exported_instance")).isFalse();
+                assertThat(series.path("value").get(1).asText()).isEqualTo(Integer.toString(100 + index));
+            }
+            JsonNode up = json.readTree(prometheus.query("promfetcher_scrape_up{app_name=\"my-app\"}")).path("data").path("result");
+            assertThat(up).hasSize(3);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                JsonNode otherApp = json.readTree(prometheus.query("other_metric")).path("data").path("result");
+                assertThat(otherApp).hasSize(1);
+                assertThat(otherApp.get(0).path("metric").path("app_name").asText()).isEqualTo("other-app");
+            });
+        }
     }
 
     /** Forgets requests recorded by earlier tests. */
