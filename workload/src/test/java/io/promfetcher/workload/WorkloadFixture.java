@@ -21,6 +21,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.Connection;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.resps.Tuple;
 
@@ -63,16 +65,23 @@ public final class WorkloadFixture implements AutoCloseable {
 
     public JedisPooled inbox() {
         if (inbox == null) {
-            inbox = new JedisPooled("127.0.0.1", inboxRedis.port());
+            inbox = client(inboxRedis);
         }
         return inbox;
     }
 
     public JedisPooled hotlist() {
         if (hotlist == null) {
-            hotlist = new JedisPooled("127.0.0.1", hotlistRedis.port());
+            hotlist = client(hotlistRedis);
         }
         return hotlist;
+    }
+
+    /** A client that checks a pooled connection before use, so it survives a Redis restart. */
+    private static JedisPooled client(RedisServer server) {
+        GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
+        pool.setTestOnBorrow(true);
+        return new JedisPooled(pool, "127.0.0.1", server.port());
     }
 
     /** What the hotlist must hold once every post of the configured count has been resolved. */

@@ -196,8 +196,13 @@ public final class Frontend implements AutoCloseable {
             int status;
             try {
                 status = answer.answer(exchange);
-            } catch (JedisConnectionException e) {
-                status = error(exchange, 503, "hotlist Redis unreachable: " + e.getMessage());
+            } catch (JedisConnectionException stale) {
+                // After a Redis restart each pooled connection fails once: one retry gets a fresh one.
+                try {
+                    status = answer.answer(exchange);
+                } catch (JedisConnectionException e) {
+                    status = error(exchange, 503, "hotlist Redis unreachable: " + e.getMessage());
+                }
             }
             requests.labelValues(handler, Integer.toString(status)).inc();
             duration.labelValues(handler).observe((System.nanoTime() - started) / 1e9);
