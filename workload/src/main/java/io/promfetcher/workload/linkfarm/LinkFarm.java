@@ -4,7 +4,10 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.promfetcher.workload.synthetic.Page;
 import io.promfetcher.workload.synthetic.SyntheticWorld;
+import io.promfetcher.workload.announce.Announcing;
+import io.promfetcher.workload.announce.RouteAnnouncer;
 import io.promfetcher.workload.config.Env;
+import io.promfetcher.workload.config.Instance;
 import io.promfetcher.workload.source.Sources;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -21,6 +24,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 
 /**
  * The offline web of the synthetic world: answers every short link, hop and final page, routing
@@ -43,6 +47,8 @@ public final class LinkFarm implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final PrometheusRegistry registry = new PrometheusRegistry();
+    private Function<Integer, Optional<RouteAnnouncer>> announce = port -> Optional.empty();
+    private Optional<RouteAnnouncer> announcer = Optional.empty();
     private final Counter answers = Counter.builder()
             .name("linkfarm_answers_total")
             .help("Answers given, by HTTP status (dead_host: connection closed without one)")
@@ -76,15 +82,20 @@ public final class LinkFarm implements AutoCloseable {
 
     /** The link farm of {@code SYNTHETIC_SEED}/{@code SYNTHETIC_LINKS} (the tracker's must match). */
     public static LinkFarm fromEnv(Env env) {
-        return new LinkFarm(Sources.world(env),
-                env.integer("PORT", 8090, 0, 65535),
+        Instance instance = Instance.from("linkfarm", env, 8090);
+        Announcing announcing = Announcing.fromEnv(env);
+        LinkFarm farm = new LinkFarm(Sources.world(env),
+                instance.port(),
                 env.duration("LINKFARM_HOP_LATENCY", Duration.ZERO, Duration.ZERO, Duration.ofSeconds(60)),
                 env.duration("LINKFARM_SLOW_DELAY", Duration.ofMillis(200), Duration.ZERO, Duration.ofSeconds(60)),
                 env.duration("LINKFARM_STALL_DELAY", Duration.ofSeconds(10), Duration.ZERO, Duration.ofMinutes(10)));
+        farm.announce = (port) -> announcing.start(instance, port);
+        return farm;
     }
 
     public LinkFarm start() {
         server.start();
+        announcer = announce.apply(port());
         return this;
     }
 
@@ -178,6 +189,7 @@ public final class LinkFarm implements AutoCloseable {
 
     @Override
     public void close() {
+        announcer.ifPresent(RouteAnnouncer::close);
         server.stop(0);
         executor.shutdownNow();
     }
