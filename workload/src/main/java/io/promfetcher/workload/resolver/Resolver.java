@@ -173,6 +173,12 @@ public final class Resolver implements AutoCloseable {
                 return;
             } catch (InterruptedException e) {
                 return;
+            } catch (RuntimeException e) {
+                // A bug or an unexpected Redis answer must not kill the worker silently: whatever was
+                // in hand is still in the in-flight list, and recovery looks at it again.
+                recovered = false;
+                LOG.error("unexpected failure; recovering the in-flight list", e);
+                pause(1000);
             }
         }
     }
