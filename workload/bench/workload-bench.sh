@@ -4,9 +4,11 @@
 #   2. tracker ingest (posts/s) against redis-benchmark's single-client RPUSH rate (baseline);
 #   3. frontend requests/s for the top 30 (GET /) against its /health (baseline: no Redis).
 # Usage: workload/bench/workload-bench.sh   (after: mvn -B -q -pl workload -am package -DskipTests)
+#        SECTIONS='tracker frontend' workload/bench/workload-bench.sh   runs only some parts
 set -euo pipefail
 
 JAR=${JAR:-$(dirname "$0")/../target/workload.jar}
+SECTIONS=${SECTIONS:-resolvers tracker frontend}
 MEASURE=${MEASURE:-15}            # seconds of steady state per resolver configuration
 HOP=${HOP:-20ms}
 WORK=$(mktemp -d)
@@ -59,15 +61,19 @@ resolvers_rate() { # $1 instances → URLs/s in steady state
   python3 -c "print(round(($before - $after) / $MEASURE, 1))"
 }
 
+if [[ $SECTIONS == *resolvers* ]]; then
 echo "== resolvers against the link farm at $HOP per hop ($MEASURE s each)"
 one=$(resolvers_rate 1); three=$(resolvers_rate 3)
 echo "1 resolver:  $one URLs/s"
 echo "3 resolvers: $three URLs/s"
 python3 -c "print('ratio 3/1: %.2f' % ($three / $one))"
 
+fi
+
+if [[ $SECTIONS == *tracker* ]]; then
 echo "== tracker ingest"
 redis-cli -p "$INBOX" flushall >/dev/null
-baseline=$(redis-benchmark -p "$INBOX" -c 1 -n 50000 -t rpush -q | tr '\r' '\n' | awk '/^RPUSH:/ {print $2}')
+baseline=$(redis-benchmark -p "$INBOX" -c 1 -n 50000 -t rpush -q | tr '\r' '\n' | awk '/requests per second/ {print $2}' | tail -1)
 export SYNTHETIC_LINKS=1000 SYNTHETIC_ZIPF_EXPONENT=1.1
 port=$(free_port)
 start=$(date +%s.%N)
@@ -82,6 +88,9 @@ echo "redis-benchmark RPUSH, 1 client: $baseline requests/s (baseline)"
 echo "tracker: $tracker posts/s (one RPUSH per post)"
 python3 -c "print('ratio tracker/RPUSH: %.2f' % ($tracker / $baseline))"
 
+fi
+
+if [[ $SECTIONS == *frontend* ]]; then
 echo "== frontend top 30"
 redis-cli -p "$INBOX" flushall >/dev/null; redis-cli -p "$HOTLIST" flushall >/dev/null
 # Fill the hotlist with a real resolver run over the default world (~800 distinct final URLs).
@@ -101,3 +110,4 @@ top=$(wrk -t2 -c16 -d10s "http://127.0.0.1:$fport/" | awk '/Requests\/sec/ {prin
 echo "GET /health: $health requests/s (baseline)"
 echo "GET / (top 30): $top requests/s"
 python3 -c "print('ratio top30/health: %.2f' % ($top / $health))"
+fi

@@ -59,6 +59,10 @@ public final class ServiceHttpServer implements AutoCloseable {
         server.setExecutor(executor);
         handle("/metrics", this::metrics);
         handle("/health", exchange -> {
+            if (!exchange.getRequestURI().getPath().equals("/health")) {
+                sendText(exchange, 404, "not found\n");
+                return;
+            }
             List<String> problems = health.get();
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", problems.isEmpty() ? "UP" : "DOWN");

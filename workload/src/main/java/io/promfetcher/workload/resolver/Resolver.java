@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.JedisPooled;
@@ -37,6 +38,7 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
  */
 public final class Resolver implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Resolver.class);
+    private static final Pattern TAGGED = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12} .*", Pattern.DOTALL);
 
     /** Everything the resolver reads from the environment. */
     public record Config(Instance instance, RedisAddress inbox, RedisAddress hotlist,
@@ -246,8 +248,8 @@ public final class Resolver implements AutoCloseable {
     private void recoverInFlight() {
         int index = config.instance().index();
         for (String entry : inboxRetry.call("read in-flight list", () -> inbox.inFlight(index))) {
-            int space = entry.indexOf(' ');
-            boolean tagged = space == 36; // a UUID token, then the URL
+            boolean tagged = TAGGED.matcher(entry).matches(); // a UUID token, a space, then the URL
+            int space = tagged ? 36 : -1;
             String url = tagged ? entry.substring(space + 1) : entry;
             if (tagged && hotlistRetry.call("check last score", () -> hotlist.alreadyScored(index, entry.substring(0, space)))) {
                 inboxRetry.run("clear in-flight URL", () -> inbox.done(index, entry));
