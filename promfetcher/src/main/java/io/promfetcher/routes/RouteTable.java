@@ -150,8 +150,16 @@ public final class RouteTable {
         synchronized (lock) {
             for (Endpoint e : endpoints.values()) {
                 if (now - e.lastSeen > e.staleNanos) {
-                    detach(e);
-                    pruned++;
+                    // Mark first, then look again: a lock-free refresh writes lastSeen and then reads
+                    // `removed`, so either we see its time here, or it sees the mark and re-applies
+                    // itself under the lock. A refresh racing with its own pruning is never lost.
+                    e.removed = true;
+                    if (now - e.lastSeen > e.staleNanos) {
+                        detachMarked(e);
+                        pruned++;
+                    } else {
+                        e.removed = false;
+                    }
                 }
             }
         }
@@ -243,6 +251,10 @@ public final class RouteTable {
             return;
         }
         e.removed = true;
+        detachMarked(e);
+    }
+
+    private void detachMarked(Endpoint e) {
         endpoints.remove(e.key, e);
         byAddress.remove(e.address, e);
         for (String uri : e.uris) {

@@ -318,7 +318,7 @@ class RouteTableTest {
             }
         });
         reader.start();
-        for (int n = 0; n < 5_000; n++) {
+        for (int n = 0; n < 2_000; n++) {
             register(instance("app", 1, "10.0.1." + (n % 200 + 1), 8000 + n % 7, "app.example.com"));
         }
         stop.set(true);
