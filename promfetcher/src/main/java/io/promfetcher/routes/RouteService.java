@@ -50,7 +50,9 @@ public final class RouteService implements AutoCloseable {
     private ScheduledExecutorService sweeper;
     private Thread connector;
     private volatile Connection connection;
+    private Options options;
     private volatile boolean closed;
+    private volatile boolean problemReported;
 
     public RouteService(RoutesSettings settings, NatsSettings nats, PrometheusRegistry registry) {
         this(settings, nats, registry, System::nanoTime);
@@ -95,6 +97,17 @@ public final class RouteService implements AutoCloseable {
             });
             long every = settings.pruneInterval().toNanos();
             sweeper.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.NANOSECONDS);
+            this.options = options;
+            startConnector();
+        }
+    }
+
+    private void startConnector() {
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            connection = null;
             connector = new Thread(() -> connectUntilConnected(options), "routes-nats-connect");
             connector.setDaemon(true);
             connector.start();
@@ -143,6 +156,7 @@ public final class RouteService implements AutoCloseable {
     private void connectUntilConnected(Options options) {
         while (!closed) {
             try {
+                problemReported = false;
                 Connection c = Nats.connect(options);
                 synchronized (lifecycle) {
                     if (closed) {
@@ -154,7 +168,9 @@ public final class RouteService implements AutoCloseable {
                 subscribe(c);
                 return;
             } catch (IOException e) {
-                state.problem(e.getMessage());
+                if (!problemReported) { // else the listener's cause (TLS, auth) says more than this summary
+                    state.problem(e.getMessage());
+                }
                 badMessages.warn("connect", "cannot connect to NATS {}: {}; retrying", nats.servers(), e.getMessage());
                 try {
                     Thread.sleep(nats.reconnectWait().toMillis());
@@ -276,12 +292,22 @@ public final class RouteService implements AutoCloseable {
                     }
                 }
                 case DISCONNECTED -> {
-                    state.disconnected("connection lost");
+                    state.disconnected(""); // the error listener has reported the cause
                     if (!closed) {
                         LOG.warn("disconnected from NATS; reconnecting, pruning suspended");
                     }
                 }
-                case CLOSED -> state.disconnected("closed");
+                case CLOSED -> {
+                    if (closed) {
+                        state.disconnected("closed");
+                    } else if (c == connection) {
+                        // jnats gave up on a connection we had (it should not, with endless reconnects):
+                        // start over rather than stay disconnected for good.
+                        state.disconnected("connection closed by the NATS client; connecting anew");
+                        startConnector();
+                    }
+                    // else: a failed first attempt; the connect loop retries and the cause is kept
+                }
                 default -> LOG.debug("NATS event {}", event);
             }
         }
@@ -292,6 +318,7 @@ public final class RouteService implements AutoCloseable {
         @Override
         public void errorOccurred(Connection c, String error) {
             state.problem(error);
+            problemReported = true;
             badMessages.warn("nats-error", "NATS error: {}", error);
         }
 
@@ -300,7 +327,12 @@ public final class RouteService implements AutoCloseable {
             if (closed) {
                 return; // closing interrupts the client's threads: not a problem worth reporting
             }
-            state.problem(String.valueOf(e.getMessage()));
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            state.problem(cause.getClass().getSimpleName() + ": " + cause.getMessage());
+            problemReported = true;
             badMessages.warn("nats-exception", "NATS connection problem: {}", String.valueOf(e));
         }
 

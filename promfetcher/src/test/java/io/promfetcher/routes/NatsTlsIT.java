@@ -127,6 +127,38 @@ class NatsTlsIT {
     }
 
     @Test
+    void theServerIsAlsoReachableByItsDnsName() {
+        NatsSettings byName = settings("s3cret", certs.clientKey()).withServers(List.of("tls://localhost:" + server.port()));
+        service = new RouteService(RoutesSettings.defaults(), byName, new PrometheusRegistry());
+        service.start();
+        await().atMost(PATIENCE).until(() -> service.health().natsConnected());
+    }
+
+    @Test
+    void aServerCertificateForAnotherHostIsRefusedEvenFromOurCa() throws Exception {
+        Path config = dir.resolve("nats-elsewhere.conf");
+        Files.writeString(config, """
+                tls {
+                  cert_file: "%s"
+                  key_file: "%s"
+                  ca_file: "%s"
+                  verify: true
+                }
+                authorization { user: "nats", password: "s3cret" }
+                """.formatted(certs.elsewhereCert(), certs.elsewhereKey(), certs.ca()));
+        try (NatsServer impostor = new NatsServer().withArgs("-c", config.toString())) {
+            impostor.start();
+            NatsSettings toImpostor = settings("s3cret", certs.clientKey())
+                    .withServers(List.of("tls://127.0.0.1:" + impostor.port()));
+            service = new RouteService(RoutesSettings.defaults(), toImpostor, new PrometheusRegistry());
+            service.start();
+            await().atMost(PATIENCE).untilAsserted(
+                    () -> assertThat(service.health().detail()).contains("subject alternative names"));
+            assertThat(service.health().natsConnected()).isFalse();
+        }
+    }
+
+    @Test
     void pemKeysInEveryCommonEncodingAreRead() throws Exception {
         assertThat(PemSslContext.readPrivateKey(certs.clientKey())).isInstanceOf(RSAPrivateCrtKey.class);
         assertThat(PemSslContext.readPrivateKey(certs.clientKeyPkcs1()))
