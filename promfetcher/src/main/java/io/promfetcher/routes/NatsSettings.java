@@ -81,6 +81,11 @@ public record NatsSettings(
                 Optional.of(keyFile), reconnectWait, connectTimeout);
     }
 
+    public NatsSettings withTimings(Duration newReconnectWait, Duration newConnectTimeout) {
+        return new NatsSettings(servers, user, password, token, tlsCaFile, tlsCertFile, tlsKeyFile,
+                newReconnectWait, newConnectTimeout);
+    }
+
     /** True when any server is {@code tls://} or TLS files are given. */
     public boolean tls() {
         return tlsCaFile.isPresent() || tlsCertFile.isPresent()

@@ -353,8 +353,9 @@ public final class RouteTable {
         return Math.min(staleCapNanos, seconds * 1_000_000_000L);
     }
 
+    /** The port scrapes go to: two endpoints must never share it (see the address-reuse rule). */
     private static int addressPort(Registration r) {
-        return r.port() != 0 ? r.port() : r.tlsPort();
+        return r.scrapePort();
     }
 
     private String intern(String s) {
@@ -559,7 +560,7 @@ public final class RouteTable {
         }
     }
 
-    /** host:port where an endpoint listens; two live endpoints never share one. */
+    /** host and scrape port of an endpoint; two live endpoints never share one. */
     record Address(String host, int port) {}
 
     /** org/space/app names of an app; null from {@link #of} when the app has no names. */

@@ -76,10 +76,9 @@ class NatsTlsIT {
     }
 
     private NatsSettings settings(String password, Path key) {
-        NatsSettings base = NatsSettings.defaults().withServers(List.of(tlsUrl()))
-                .withUserPassword("nats", password).withTls(certs.ca(), certs.clientCert(), key);
-        return new NatsSettings(base.servers(), base.user(), base.password(), base.token(), base.tlsCaFile(),
-                base.tlsCertFile(), base.tlsKeyFile(), Duration.ofMillis(200), Duration.ofSeconds(2));
+        return NatsSettings.defaults().withServers(List.of(tlsUrl()))
+                .withUserPassword("nats", password).withTls(certs.ca(), certs.clientCert(), key)
+                .withTimings(Duration.ofMillis(200), Duration.ofSeconds(2));
     }
 
     @Test
