@@ -277,6 +277,7 @@ public final class RouteService implements AutoCloseable {
     /** Follows the connection's ups and downs. */
     private final class Listener implements ConnectionListener {
         @Override
+        @SuppressWarnings("deprecation") // still the one abstract method; jnats' newer overload delegates to it
         public void connectionEvent(Connection c, Events event) {
             switch (event) {
                 case CONNECTED -> {

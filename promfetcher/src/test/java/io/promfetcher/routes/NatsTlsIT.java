@@ -82,6 +82,7 @@ class NatsTlsIT {
     }
 
     @Test
+    @SuppressWarnings("try") // Connection.close() may throw InterruptedException: fine in a test
     void connectsWithMutualTlsAndUserPasswordAndAppliesAnnouncements() throws Exception {
         service = new RouteService(RoutesSettings.defaults(), settings("s3cret", certs.clientKey()), new PrometheusRegistry());
         service.start();
