@@ -92,6 +92,21 @@ public record NatsSettings(
                 || servers.stream().anyMatch(s -> s.toLowerCase(Locale.ROOT).startsWith("tls://"));
     }
 
+    /** The servers with any {@code user:password@} replaced by {@code ***@}, for logs and health. */
+    public List<String> redactedServers() {
+        return servers.stream().map(NatsSettings::redact).toList();
+    }
+
+    static String redact(String url) {
+        int scheme = url.indexOf("://");
+        int at = url.indexOf('@', scheme + 3);
+        int slash = url.indexOf('/', scheme + 3);
+        if (scheme < 0 || at < 0 || (slash >= 0 && slash < at)) {
+            return url;
+        }
+        return url.substring(0, scheme + 3) + "***" + url.substring(at);
+    }
+
     static void requirePositive(String key, Duration value) {
         if (value.isNegative() || value.isZero()) {
             throw new IllegalArgumentException(key + " must be positive, got " + value);
@@ -100,7 +115,7 @@ public record NatsSettings(
 
     @Override
     public String toString() { // never print secrets
-        return "NatsSettings[servers=" + servers + ", user=" + user.orElse("") + ", password="
+        return "NatsSettings[servers=" + redactedServers() + ", user=" + user.orElse("") + ", password="
                 + (password.isPresent() ? "***" : "") + ", token=" + (token.isPresent() ? "***" : "")
                 + ", tlsCaFile=" + tlsCaFile.map(Path::toString).orElse("") + ", tlsCertFile="
                 + tlsCertFile.map(Path::toString).orElse("") + ", tlsKeyFile=" + tlsKeyFile.map(Path::toString).orElse("")

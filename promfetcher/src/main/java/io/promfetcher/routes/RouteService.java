@@ -169,9 +169,10 @@ public final class RouteService implements AutoCloseable {
                 return;
             } catch (IOException e) {
                 if (!problemReported) { // else the listener's cause (TLS, auth) says more than this summary
-                    state.problem(e.getMessage());
+                    state.problem(NatsSettings.redact(String.valueOf(e.getMessage())));
                 }
-                badMessages.warn("connect", "cannot connect to NATS {}: {}; retrying", nats.servers(), e.getMessage());
+                badMessages.warn("connect", "cannot connect to NATS {}: {}; retrying", nats.redactedServers(),
+                        NatsSettings.redact(String.valueOf(e.getMessage())));
                 try {
                     Thread.sleep(nats.reconnectWait().toMillis());
                 } catch (InterruptedException interrupted) {
@@ -268,7 +269,8 @@ public final class RouteService implements AutoCloseable {
             try {
                 builder.sslContext(PemSslContext.create(nats.tlsCaFile(), nats.tlsCertFile(), nats.tlsKeyFile()));
             } catch (IOException | GeneralSecurityException e) {
-                throw new IllegalStateException("nats TLS: " + e.getMessage(), e);
+                throw new IllegalStateException("nats TLS: cannot use the certificate files ("
+                        + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
             }
         }
         return builder.build();
@@ -281,11 +283,11 @@ public final class RouteService implements AutoCloseable {
         public void connectionEvent(Connection c, Events event) {
             switch (event) {
                 case CONNECTED -> {
-                    state.connected(String.valueOf(c.getConnectedUrl()));
+                    state.connected(NatsSettings.redact(String.valueOf(c.getConnectedUrl())));
                     LOG.info("connected to NATS {}", c.getConnectedUrl());
                 }
                 case RECONNECTED -> {
-                    state.connected(String.valueOf(c.getConnectedUrl()));
+                    state.connected(NatsSettings.redact(String.valueOf(c.getConnectedUrl())));
                     LOG.info("reconnected to NATS {}; pruning resumes after {}", c.getConnectedUrl(),
                             settings.registerInterval());
                     if (!closed) {

@@ -174,6 +174,10 @@ class NatsTlsIT {
         RouteService broken = new RouteService(RoutesSettings.defaults(), settings("s3cret", garbage), new PrometheusRegistry());
         assertThatThrownBy(broken::start).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("nats TLS").hasMessageContaining("garbage.pem");
+        RouteService missing = new RouteService(RoutesSettings.defaults(),
+                settings("s3cret", dir.resolve("no-such-key.pem")), new PrometheusRegistry());
+        assertThatThrownBy(missing::start).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("NoSuchFileException").hasMessageContaining("no-such-key.pem");
         Path encrypted = Files.writeString(dir.resolve("encrypted.pem"),
                 "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n");
         assertThatThrownBy(() -> PemSslContext.readPrivateKey(encrypted)).hasMessageContaining("encrypted");

@@ -51,6 +51,15 @@ class SettingsTest {
     }
 
     @Test
+    void credentialsInServerUrlsAreRedacted() {
+        NatsSettings settings = NatsSettings.defaults().withServers(
+                List.of("nats://nats:hunter2@10.0.0.1:4222", "tls://nats.service.cf.internal:4224"));
+        assertThat(settings.redactedServers())
+                .containsExactly("nats://***@10.0.0.1:4222", "tls://nats.service.cf.internal:4224");
+        assertThat(settings.toString()).doesNotContain("hunter2");
+    }
+
+    @Test
     void secretsAreNotPrinted() {
         String text = NatsSettings.defaults().withUserPassword("nats", "hunter2").toString()
                 + new RoutesSettings.RoutesEndpoint(true, Optional.of("ops"), Optional.of("hunter3"));
