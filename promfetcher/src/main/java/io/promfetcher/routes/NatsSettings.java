@@ -54,7 +54,7 @@ public record NatsSettings(
             throw new IllegalArgumentException("nats.token and nats.user/password exclude each other");
         }
         if (tlsCertFile.isPresent() != tlsKeyFile.isPresent()) {
-            throw new IllegalArgumentException("nats.tls_cert_file and nats.tls_key_file go together: set both or neither");
+            throw new IllegalArgumentException("nats.tls.cert_file and nats.tls.key_file go together: set both or neither");
         }
         requirePositive("nats.reconnect_wait", reconnectWait);
         requirePositive("nats.connect_timeout", connectTimeout);

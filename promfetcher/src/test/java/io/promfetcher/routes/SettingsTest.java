@@ -39,7 +39,7 @@ class SettingsTest {
                 .hasMessageContaining("nats.user");
         assertThatThrownBy(() -> new NatsSettings(d.servers(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.of(Path.of("c.pem")), Optional.empty(), d.reconnectWait(), d.connectTimeout()))
-                .hasMessageContaining("nats.tls_cert_file");
+                .hasMessageContaining("nats.tls.cert_file");
     }
 
     @Test
