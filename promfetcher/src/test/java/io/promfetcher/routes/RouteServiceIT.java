@@ -223,7 +223,7 @@ class RouteServiceIT {
 
     @Test
     void unknownAppsAreWarmingUpForOneRegisterIntervalThenUnknown() {
-        start(FAST.withRegisterInterval(Duration.ofSeconds(1)));
+        start(FAST.withRegisterInterval(Duration.ofSeconds(3))); // long enough that a slow machine still sees it
         assertThat(lookup("nope")).isInstanceOf(Lookup.WarmingUp.class);
         assertThat(service.health().warmingUp()).isTrue();
         assertThat(service.health().ready()).isFalse();
