@@ -341,6 +341,7 @@ public final class RouteService implements AutoCloseable {
 
         @Override
         public void slowConsumerDetected(Connection c, Consumer consumer) {
+            state.problem("slow consumer: NATS dropped announcements; the table catches up within a register interval");
             badMessages.warn("slow-consumer", "NATS slow consumer: announcements are dropped; the table may miss updates");
         }
     }
