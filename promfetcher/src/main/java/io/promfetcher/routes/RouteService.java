@@ -165,8 +165,17 @@ public final class RouteService implements AutoCloseable {
                     }
                     connection = c;
                 }
-                subscribe(c);
-                return;
+                try {
+                    subscribe(c);
+                    return;
+                } catch (RuntimeException e) {
+                    // The connection closed under us (close(), or jnats gave up): start over.
+                    if (!closed) {
+                        LOG.warn("subscribing on NATS failed ({}); connecting anew", e.toString());
+                    }
+                    c.close();
+                    Thread.sleep(nats.reconnectWait().toMillis());
+                }
             } catch (IOException e) {
                 if (!problemReported) { // else the listener's cause (TLS, auth) says more than this summary
                     state.problem(NatsSettings.redact(String.valueOf(e.getMessage())));
