@@ -45,10 +45,12 @@ public final class ConnectionState {
         connected = true;
     }
 
-    /** The connection is down; the client keeps trying. */
+    /** The connection is down; the client keeps trying. {@code why} may be "" (keep the last problem). */
     public synchronized void disconnected(String why) {
         connected = false;
-        lastProblem = why;
+        if (!why.isEmpty()) {
+            lastProblem = why;
+        }
     }
 
     /** Something worth showing in the health detail, e.g. an authentication error. */

@@ -54,7 +54,7 @@ public record NatsSettings(
             throw new IllegalArgumentException("nats.token and nats.user/password exclude each other");
         }
         if (tlsCertFile.isPresent() != tlsKeyFile.isPresent()) {
-            throw new IllegalArgumentException("nats.tls_cert_file and nats.tls_key_file go together: set both or neither");
+            throw new IllegalArgumentException("nats.tls.cert_file and nats.tls.key_file go together: set both or neither");
         }
         requirePositive("nats.reconnect_wait", reconnectWait);
         requirePositive("nats.connect_timeout", connectTimeout);
@@ -81,10 +81,30 @@ public record NatsSettings(
                 Optional.of(keyFile), reconnectWait, connectTimeout);
     }
 
+    public NatsSettings withTimings(Duration newReconnectWait, Duration newConnectTimeout) {
+        return new NatsSettings(servers, user, password, token, tlsCaFile, tlsCertFile, tlsKeyFile,
+                newReconnectWait, newConnectTimeout);
+    }
+
     /** True when any server is {@code tls://} or TLS files are given. */
     public boolean tls() {
         return tlsCaFile.isPresent() || tlsCertFile.isPresent()
                 || servers.stream().anyMatch(s -> s.toLowerCase(Locale.ROOT).startsWith("tls://"));
+    }
+
+    /** The servers with any {@code user:password@} replaced by {@code ***@}, for logs and health. */
+    public List<String> redactedServers() {
+        return servers.stream().map(NatsSettings::redact).toList();
+    }
+
+    static String redact(String url) {
+        int scheme = url.indexOf("://");
+        int at = url.indexOf('@', scheme + 3);
+        int slash = url.indexOf('/', scheme + 3);
+        if (scheme < 0 || at < 0 || (slash >= 0 && slash < at)) {
+            return url;
+        }
+        return url.substring(0, scheme + 3) + "***" + url.substring(at);
     }
 
     static void requirePositive(String key, Duration value) {
@@ -95,7 +115,7 @@ public record NatsSettings(
 
     @Override
     public String toString() { // never print secrets
-        return "NatsSettings[servers=" + servers + ", user=" + user.orElse("") + ", password="
+        return "NatsSettings[servers=" + redactedServers() + ", user=" + user.orElse("") + ", password="
                 + (password.isPresent() ? "***" : "") + ", token=" + (token.isPresent() ? "***" : "")
                 + ", tlsCaFile=" + tlsCaFile.map(Path::toString).orElse("") + ", tlsCertFile="
                 + tlsCertFile.map(Path::toString).orElse("") + ", tlsKeyFile=" + tlsKeyFile.map(Path::toString).orElse("")

@@ -3,6 +3,7 @@ package io.promfetcher.routes;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +12,9 @@ import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -20,14 +23,22 @@ import java.util.Optional;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * Builds a TLS client context from PEM files, the form BOSH and cf-deployment hand out (no Java key
  * stores). Private keys may be PKCS#8, PKCS#1 RSA or SEC1 EC; the last two are re-wrapped as PKCS#8
  * with a few bytes of DER so the JDK's {@link KeyFactory} can read them. Encrypted keys are refused
  * with a message saying how to convert them.
+ *
+ * <p>The server's certificate is also checked against the host name it was reached by (as HTTPS
+ * does): jnats does not ask for that itself, and without it any certificate of the same CA, say
+ * another component's, would pass for the NATS server.
  */
 public final class PemSslContext {
     private static final byte[] RSA_ALGORITHM = hex("300d06092a864886f70d0101010500");
@@ -42,16 +53,21 @@ public final class PemSslContext {
      */
     public static SSLContext create(Optional<Path> caFile, Optional<Path> certFile, Optional<Path> keyFile)
             throws IOException, GeneralSecurityException {
-        TrustManager[] trust = null;
+        KeyStore trusted = null; // null: the JDK's default trust store
         if (caFile.isPresent()) {
-            KeyStore store = emptyStore();
+            trusted = emptyStore();
             int i = 0;
             for (Certificate ca : readCertificates(caFile.get())) {
-                store.setCertificateEntry("ca-" + i++, ca);
+                trusted.setCertificateEntry("ca-" + i++, ca);
             }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(store);
-            trust = tmf.getTrustManagers();
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trusted);
+        TrustManager[] trust = tmf.getTrustManagers();
+        for (int i = 0; i < trust.length; i++) {
+            if (trust[i] instanceof X509ExtendedTrustManager extended) {
+                trust[i] = new HostnameVerifying(extended);
+            }
         }
         KeyManager[] keys = null;
         if (certFile.isPresent() && keyFile.isPresent()) {
@@ -117,6 +133,64 @@ public final class PemSslContext {
             }
         }
         throw new GeneralSecurityException(file + ": unsupported private key (RSA, EC, Ed25519 expected)", last);
+    }
+
+    /** Turns on HTTPS-style host name verification for each handshake before delegating. */
+    private static final class HostnameVerifying extends X509ExtendedTrustManager {
+        private final X509ExtendedTrustManager delegate;
+
+        HostnameVerifying(X509ExtendedTrustManager delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            if (socket instanceof SSLSocket ssl) {
+                SSLParameters parameters = ssl.getSSLParameters();
+                if (parameters.getEndpointIdentificationAlgorithm() == null) {
+                    parameters.setEndpointIdentificationAlgorithm("HTTPS");
+                    ssl.setSSLParameters(parameters);
+                }
+            }
+            delegate.checkServerTrusted(chain, authType, socket);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            if (engine != null) {
+                SSLParameters parameters = engine.getSSLParameters();
+                if (parameters.getEndpointIdentificationAlgorithm() == null) {
+                    parameters.setEndpointIdentificationAlgorithm("HTTPS");
+                    engine.setSSLParameters(parameters);
+                }
+            }
+            delegate.checkServerTrusted(chain, authType, engine);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("server certificate check without a connection: host name unknown");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            delegate.checkClientTrusted(chain, authType, socket);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            delegate.checkClientTrusted(chain, authType, engine);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            delegate.checkClientTrusted(chain, authType);
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return delegate.getAcceptedIssuers();
+        }
     }
 
     private record Block(byte[] der, int end) {}

@@ -27,7 +27,7 @@ public record Registration(
 
     public Registration {
         uris = List.copyOf(uris);
-        tags = Map.copyOf(tags);
+        tags = tags instanceof Tags ? tags : Map.copyOf(tags); // Tags is already immutable
     }
 
     /** The app GUID: the {@code app} field, else route-emitter's {@code app_id} tag; "" for BOSH components. */

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -170,7 +169,7 @@ public final class RegistrationDecoder {
         if (p.currentToken() != JsonToken.START_OBJECT) {
             throw wrongType(p, field, "an object of strings");
         }
-        Map<String, String> map = new HashMap<>(32);
+        Tags.Builder tags = new Tags.Builder();
         String key;
         while ((key = p.nextFieldName()) != null) {
             JsonToken t = p.nextToken();
@@ -180,9 +179,9 @@ public final class RegistrationDecoder {
             if (t != JsonToken.VALUE_STRING) {
                 throw wrongType(p, field + "." + key, "a string");
             }
-            map.put(key, p.getText());
+            tags.put(key, p.getText());
         }
-        return Map.copyOf(map);
+        return tags.build();
     }
 
     private static MalformedMessageException wrongType(JsonParser p, String field, String expected) {

@@ -50,7 +50,9 @@ public final class RouteService implements AutoCloseable {
     private ScheduledExecutorService sweeper;
     private Thread connector;
     private volatile Connection connection;
+    private Options options;
     private volatile boolean closed;
+    private volatile boolean problemReported;
 
     public RouteService(RoutesSettings settings, NatsSettings nats, PrometheusRegistry registry) {
         this(settings, nats, registry, System::nanoTime);
@@ -95,6 +97,17 @@ public final class RouteService implements AutoCloseable {
             });
             long every = settings.pruneInterval().toNanos();
             sweeper.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.NANOSECONDS);
+            this.options = options;
+            startConnector();
+        }
+    }
+
+    private void startConnector() {
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            connection = null;
             connector = new Thread(() -> connectUntilConnected(options), "routes-nats-connect");
             connector.setDaemon(true);
             connector.start();
@@ -143,6 +156,7 @@ public final class RouteService implements AutoCloseable {
     private void connectUntilConnected(Options options) {
         while (!closed) {
             try {
+                problemReported = false;
                 Connection c = Nats.connect(options);
                 synchronized (lifecycle) {
                     if (closed) {
@@ -151,11 +165,23 @@ public final class RouteService implements AutoCloseable {
                     }
                     connection = c;
                 }
-                subscribe(c);
-                return;
+                try {
+                    subscribe(c);
+                    return;
+                } catch (RuntimeException e) {
+                    // The connection closed under us (close(), or jnats gave up): start over.
+                    if (!closed) {
+                        LOG.warn("subscribing on NATS failed ({}); connecting anew", e.toString());
+                    }
+                    c.close();
+                    Thread.sleep(nats.reconnectWait().toMillis());
+                }
             } catch (IOException e) {
-                state.problem(e.getMessage());
-                badMessages.warn("connect", "cannot connect to NATS {}: {}; retrying", nats.servers(), e.getMessage());
+                if (!problemReported) { // else the listener's cause (TLS, auth) says more than this summary
+                    state.problem(NatsSettings.redact(String.valueOf(e.getMessage())));
+                }
+                badMessages.warn("connect", "cannot connect to NATS {}: {}; retrying", nats.redactedServers(),
+                        NatsSettings.redact(String.valueOf(e.getMessage())));
                 try {
                     Thread.sleep(nats.reconnectWait().toMillis());
                 } catch (InterruptedException interrupted) {
@@ -252,7 +278,8 @@ public final class RouteService implements AutoCloseable {
             try {
                 builder.sslContext(PemSslContext.create(nats.tlsCaFile(), nats.tlsCertFile(), nats.tlsKeyFile()));
             } catch (IOException | GeneralSecurityException e) {
-                throw new IllegalStateException("nats TLS: " + e.getMessage(), e);
+                throw new IllegalStateException("nats TLS: cannot use the certificate files ("
+                        + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
             }
         }
         return builder.build();
@@ -261,14 +288,15 @@ public final class RouteService implements AutoCloseable {
     /** Follows the connection's ups and downs. */
     private final class Listener implements ConnectionListener {
         @Override
+        @SuppressWarnings("deprecation") // still the one abstract method; jnats' newer overload delegates to it
         public void connectionEvent(Connection c, Events event) {
             switch (event) {
                 case CONNECTED -> {
-                    state.connected(String.valueOf(c.getConnectedUrl()));
+                    state.connected(NatsSettings.redact(String.valueOf(c.getConnectedUrl())));
                     LOG.info("connected to NATS {}", c.getConnectedUrl());
                 }
                 case RECONNECTED -> {
-                    state.connected(String.valueOf(c.getConnectedUrl()));
+                    state.connected(NatsSettings.redact(String.valueOf(c.getConnectedUrl())));
                     LOG.info("reconnected to NATS {}; pruning resumes after {}", c.getConnectedUrl(),
                             settings.registerInterval());
                     if (!closed) {
@@ -276,12 +304,22 @@ public final class RouteService implements AutoCloseable {
                     }
                 }
                 case DISCONNECTED -> {
-                    state.disconnected("connection lost");
+                    state.disconnected(""); // the error listener has reported the cause
                     if (!closed) {
                         LOG.warn("disconnected from NATS; reconnecting, pruning suspended");
                     }
                 }
-                case CLOSED -> state.disconnected("closed");
+                case CLOSED -> {
+                    if (closed) {
+                        state.disconnected("closed");
+                    } else if (c == connection) {
+                        // jnats gave up on a connection we had (it should not, with endless reconnects):
+                        // start over rather than stay disconnected for good.
+                        state.disconnected("connection closed by the NATS client; connecting anew");
+                        startConnector();
+                    }
+                    // else: a failed first attempt; the connect loop retries and the cause is kept
+                }
                 default -> LOG.debug("NATS event {}", event);
             }
         }
@@ -292,6 +330,7 @@ public final class RouteService implements AutoCloseable {
         @Override
         public void errorOccurred(Connection c, String error) {
             state.problem(error);
+            problemReported = true;
             badMessages.warn("nats-error", "NATS error: {}", error);
         }
 
@@ -300,12 +339,18 @@ public final class RouteService implements AutoCloseable {
             if (closed) {
                 return; // closing interrupts the client's threads: not a problem worth reporting
             }
-            state.problem(String.valueOf(e.getMessage()));
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            state.problem(cause.getClass().getSimpleName() + ": " + cause.getMessage());
+            problemReported = true;
             badMessages.warn("nats-exception", "NATS connection problem: {}", String.valueOf(e));
         }
 
         @Override
         public void slowConsumerDetected(Connection c, Consumer consumer) {
+            state.problem("slow consumer: NATS dropped announcements; the table catches up within a register interval");
             badMessages.warn("slow-consumer", "NATS slow consumer: announcements are dropped; the table may miss updates");
         }
     }

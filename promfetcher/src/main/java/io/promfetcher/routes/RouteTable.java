@@ -150,8 +150,16 @@ public final class RouteTable {
         synchronized (lock) {
             for (Endpoint e : endpoints.values()) {
                 if (now - e.lastSeen > e.staleNanos) {
-                    detach(e);
-                    pruned++;
+                    // Mark first, then look again: a lock-free refresh writes lastSeen and then reads
+                    // `removed`, so either we see its time here, or it sees the mark and re-applies
+                    // itself under the lock. A refresh racing with its own pruning is never lost.
+                    e.removed = true;
+                    if (now - e.lastSeen > e.staleNanos) {
+                        detachMarked(e);
+                        pruned++;
+                    } else {
+                        e.removed = false;
+                    }
                 }
             }
         }
@@ -243,6 +251,10 @@ public final class RouteTable {
             return;
         }
         e.removed = true;
+        detachMarked(e);
+    }
+
+    private void detachMarked(Endpoint e) {
         endpoints.remove(e.key, e);
         byAddress.remove(e.address, e);
         for (String uri : e.uris) {
@@ -341,8 +353,9 @@ public final class RouteTable {
         return Math.min(staleCapNanos, seconds * 1_000_000_000L);
     }
 
+    /** The port scrapes go to: two endpoints must never share it (see the address-reuse rule). */
     private static int addressPort(Registration r) {
-        return r.port() != 0 ? r.port() : r.tlsPort();
+        return r.scrapePort();
     }
 
     private String intern(String s) {
@@ -547,7 +560,7 @@ public final class RouteTable {
         }
     }
 
-    /** host:port where an endpoint listens; two live endpoints never share one. */
+    /** host and scrape port of an endpoint; two live endpoints never share one. */
     record Address(String host, int port) {}
 
     /** org/space/app names of an app; null from {@link #of} when the app has no names. */

@@ -68,10 +68,10 @@ public record RoutesSettings(
     public record RoutesEndpoint(boolean enabled, Optional<String> user, Optional<String> password) {
         public RoutesEndpoint {
             if (user.isPresent() != password.isPresent()) {
-                throw new IllegalArgumentException("routes.endpoint.user and routes.endpoint.password go together");
+                throw new IllegalArgumentException("routes.api.user and routes.api.password go together");
             }
             if (user.isPresent() && user.get().contains(":")) {
-                throw new IllegalArgumentException("routes.endpoint.user must not contain ':' (basic auth)");
+                throw new IllegalArgumentException("routes.api.user must not contain ':' (basic auth)");
             }
         }
 

@@ -76,13 +76,13 @@ class NatsTlsIT {
     }
 
     private NatsSettings settings(String password, Path key) {
-        NatsSettings base = NatsSettings.defaults().withServers(List.of(tlsUrl()))
-                .withUserPassword("nats", password).withTls(certs.ca(), certs.clientCert(), key);
-        return new NatsSettings(base.servers(), base.user(), base.password(), base.token(), base.tlsCaFile(),
-                base.tlsCertFile(), base.tlsKeyFile(), Duration.ofMillis(200), Duration.ofSeconds(2));
+        return NatsSettings.defaults().withServers(List.of(tlsUrl()))
+                .withUserPassword("nats", password).withTls(certs.ca(), certs.clientCert(), key)
+                .withTimings(Duration.ofMillis(200), Duration.ofSeconds(2));
     }
 
     @Test
+    @SuppressWarnings("try") // Connection.close() may throw InterruptedException: fine in a test
     void connectsWithMutualTlsAndUserPasswordAndAppliesAnnouncements() throws Exception {
         service = new RouteService(RoutesSettings.defaults(), settings("s3cret", certs.clientKey()), new PrometheusRegistry());
         service.start();
@@ -127,6 +127,38 @@ class NatsTlsIT {
     }
 
     @Test
+    void theServerIsAlsoReachableByItsDnsName() {
+        NatsSettings byName = settings("s3cret", certs.clientKey()).withServers(List.of("tls://localhost:" + server.port()));
+        service = new RouteService(RoutesSettings.defaults(), byName, new PrometheusRegistry());
+        service.start();
+        await().atMost(PATIENCE).until(() -> service.health().natsConnected());
+    }
+
+    @Test
+    void aServerCertificateForAnotherHostIsRefusedEvenFromOurCa() throws Exception {
+        Path config = dir.resolve("nats-elsewhere.conf");
+        Files.writeString(config, """
+                tls {
+                  cert_file: "%s"
+                  key_file: "%s"
+                  ca_file: "%s"
+                  verify: true
+                }
+                authorization { user: "nats", password: "s3cret" }
+                """.formatted(certs.elsewhereCert(), certs.elsewhereKey(), certs.ca()));
+        try (NatsServer impostor = new NatsServer().withArgs("-c", config.toString())) {
+            impostor.start();
+            NatsSettings toImpostor = settings("s3cret", certs.clientKey())
+                    .withServers(List.of("tls://127.0.0.1:" + impostor.port()));
+            service = new RouteService(RoutesSettings.defaults(), toImpostor, new PrometheusRegistry());
+            service.start();
+            await().atMost(PATIENCE).untilAsserted(
+                    () -> assertThat(service.health().detail()).contains("subject alternative names"));
+            assertThat(service.health().natsConnected()).isFalse();
+        }
+    }
+
+    @Test
     void pemKeysInEveryCommonEncodingAreRead() throws Exception {
         assertThat(PemSslContext.readPrivateKey(certs.clientKey())).isInstanceOf(RSAPrivateCrtKey.class);
         assertThat(PemSslContext.readPrivateKey(certs.clientKeyPkcs1()))
@@ -142,6 +174,10 @@ class NatsTlsIT {
         RouteService broken = new RouteService(RoutesSettings.defaults(), settings("s3cret", garbage), new PrometheusRegistry());
         assertThatThrownBy(broken::start).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("nats TLS").hasMessageContaining("garbage.pem");
+        RouteService missing = new RouteService(RoutesSettings.defaults(),
+                settings("s3cret", dir.resolve("no-such-key.pem")), new PrometheusRegistry());
+        assertThatThrownBy(missing::start).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("NoSuchFileException").hasMessageContaining("no-such-key.pem");
         Path encrypted = Files.writeString(dir.resolve("encrypted.pem"),
                 "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n");
         assertThatThrownBy(() -> PemSslContext.readPrivateKey(encrypted)).hasMessageContaining("encrypted");

@@ -60,13 +60,15 @@ class RouteServiceIT {
     }
 
     private RouteService start(RoutesSettings settings) {
-        NatsSettings nats = NatsSettings.defaults().withServers(List.of(server.url()));
-        nats = new NatsSettings(nats.servers(), nats.user(), nats.password(), nats.token(), nats.tlsCaFile(),
-                nats.tlsCertFile(), nats.tlsKeyFile(), Duration.ofMillis(100), Duration.ofSeconds(2));
-        service = new RouteService(settings, nats, registry);
+        service = new RouteService(settings, nats(), registry);
         service.start();
         await().atMost(PATIENCE).until(() -> service.health().natsConnected());
         return service;
+    }
+
+    private NatsSettings nats() {
+        return NatsSettings.defaults().withServers(List.of(server.url()))
+                .withTimings(Duration.ofMillis(100), Duration.ofSeconds(2));
     }
 
     private void publish(String subject, String json) {
@@ -221,7 +223,7 @@ class RouteServiceIT {
 
     @Test
     void unknownAppsAreWarmingUpForOneRegisterIntervalThenUnknown() {
-        start(FAST.withRegisterInterval(Duration.ofSeconds(1)));
+        start(FAST.withRegisterInterval(Duration.ofSeconds(3))); // long enough that a slow machine still sees it
         assertThat(lookup("nope")).isInstanceOf(Lookup.WarmingUp.class);
         assertThat(service.health().warmingUp()).isTrue();
         assertThat(service.health().ready()).isFalse();
@@ -267,10 +269,7 @@ class RouteServiceIT {
     @Test
     void startingWhileNatsIsDownConnectsOnceItIsUp() {
         server.kill();
-        NatsSettings nats = NatsSettings.defaults().withServers(List.of(server.url()));
-        nats = new NatsSettings(nats.servers(), nats.user(), nats.password(), nats.token(), nats.tlsCaFile(),
-                nats.tlsCertFile(), nats.tlsKeyFile(), Duration.ofMillis(100), Duration.ofSeconds(1));
-        service = new RouteService(FAST, nats, registry);
+        service = new RouteService(FAST, nats(), registry);
         service.start();
         assertThat(service.health().natsConnected()).isFalse();
         assertThat(service.health().warmingUp()).isTrue();

@@ -244,6 +244,14 @@ class RouteTableTest {
     }
 
     @Test
+    void twoEndpointsNeverShareAScrapeAddressEvenWhenTheirPlainPortsDiffer() {
+        register(appInstance("o", "s", "dead", "app-1", "i-1", "0", "10.0.0.1", 8080, 8443, "dead.example.com"));
+        register(appInstance("o", "s", "alive", "app-2", "i-2", "0", "10.0.0.1", 0, 8443, "alive.example.com"));
+        assertThat(table.byAppGuid("app-1")).isEqualTo(Lookup.UNKNOWN);
+        assertThat(found(table.byAppGuid("app-2")).instances()).extracting(Instance::address).containsExactly("10.0.0.1:8443");
+    }
+
+    @Test
     void anInstanceThatMovesKeepsItsRoutesAndLeavesItsOldAddress() {
         register(appInstance("o", "s", "app", "app-1", "i-0", "0", "10.0.0.1", 8080, 0, "a.example.com"));
         register(appInstance("o", "s", "app", "app-1", "i-0", "0", "10.0.0.2", 9090, 0, "b.example.com"));
@@ -318,7 +326,7 @@ class RouteTableTest {
             }
         });
         reader.start();
-        for (int n = 0; n < 5_000; n++) {
+        for (int n = 0; n < 2_000; n++) {
             register(instance("app", 1, "10.0.1." + (n % 200 + 1), 8000 + n % 7, "app.example.com"));
         }
         stop.set(true);

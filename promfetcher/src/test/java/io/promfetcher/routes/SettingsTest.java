@@ -39,7 +39,7 @@ class SettingsTest {
                 .hasMessageContaining("nats.user");
         assertThatThrownBy(() -> new NatsSettings(d.servers(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.of(Path.of("c.pem")), Optional.empty(), d.reconnectWait(), d.connectTimeout()))
-                .hasMessageContaining("nats.tls_cert_file");
+                .hasMessageContaining("nats.tls.cert_file");
     }
 
     @Test
@@ -48,6 +48,15 @@ class SettingsTest {
                 .hasMessageContaining("routes.stale_threshold");
         assertThatThrownBy(() -> RoutesSettings.defaults().withPruneInterval(Duration.ZERO))
                 .hasMessageContaining("routes.prune_interval");
+    }
+
+    @Test
+    void credentialsInServerUrlsAreRedacted() {
+        NatsSettings settings = NatsSettings.defaults().withServers(
+                List.of("nats://nats:hunter2@10.0.0.1:4222", "tls://nats.service.cf.internal:4224"));
+        assertThat(settings.redactedServers())
+                .containsExactly("nats://***@10.0.0.1:4222", "tls://nats.service.cf.internal:4224");
+        assertThat(settings.toString()).doesNotContain("hunter2");
     }
 
     @Test

@@ -25,6 +25,15 @@ record TestCertificates(Path dir) {
         return dir.resolve("server.key");
     }
 
+    /** A server certificate of the same CA for another host name only. */
+    Path elsewhereCert() {
+        return dir.resolve("elsewhere.pem");
+    }
+
+    Path elsewhereKey() {
+        return dir.resolve("elsewhere.key");
+    }
+
     Path clientCert() {
         return dir.resolve("client.pem");
     }
@@ -52,6 +61,8 @@ record TestCertificates(Path dir) {
         openssl(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
                 "-days", "2", "-subj", "/CN=promfetcher test CA");
         signed(dir, "server", "localhost", "rsa:2048");
+        Files.writeString(dir.resolve("elsewhere.ext"), "subjectAltName=DNS:nats.elsewhere.example\nextendedKeyUsage=serverAuth\n");
+        signed(dir, "elsewhere", "nats.elsewhere.example", "rsa:2048");
         signed(dir, "client", "promfetcher", "rsa:2048");
         openssl(dir, "rsa", "-in", "client.key", "-traditional", "-out", "client-rsa.key");
         openssl(dir, "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ec.key");
