@@ -202,6 +202,35 @@ class BoshTemplatesIT {
         assertThat(check.output()).contains("log.level");
     }
 
+    @Test
+    void fanOutSettingsAppearOnlyWhenSetSoTheGatewayKeepsItsOwnDefaults() throws Exception {
+        Path defaults = BoshJob.renderJob(context(Map.of(), Map.of("nats", natsLink())), dir.resolve("defaults"));
+        Path set = BoshJob.renderJob(context(Map.of("scrape", Map.of(
+                "instance_timeout", "5s", "max_body_size", "20MB", "forwarded_headers", List.of("X-Tenant", "X-Trace"),
+                "tls", Map.of("ca", ca, "client_cert", clientCert, "client_key", clientKey))),
+                Map.of("nats", natsLink())), dir.resolve("set"));
+
+        assertThat(yaml(Files.readString(defaults.resolve("config/promfetcher.yml")))).doesNotContainKey("scrape");
+        Map<String, Object> scrape = section(yaml(Files.readString(set.resolve("config/promfetcher.yml"))), "scrape");
+        assertThat(scrape).containsEntry("instance_timeout", "5s").containsEntry("max_body_size", "20MB")
+                .containsEntry("forwarded_headers", "X-Tenant,X-Trace").doesNotContainKey("max_connections_per_instance");
+        assertThat(section(scrape, "tls"))
+                .containsEntry("ca_file", set.resolve("config/certs/scrape_ca.pem").toString())
+                .containsEntry("cert_file", set.resolve("config/certs/scrape_client.pem").toString())
+                .containsEntry("key_file", set.resolve("config/certs/scrape_client.key").toString());
+        assertThat(Files.readString(set.resolve("config/certs/scrape_ca.pem")).strip()).isEqualTo(ca.strip());
+        assertThat(Files.readString(set.resolve("config/certs/scrape_client.key")).strip()).isEqualTo(clientKey.strip());
+    }
+
+    @Test
+    void aScrapeClientCertificateWithoutItsKeyIsAClearError() throws Exception {
+        BoshJob.Rendered rendered = BoshJob.render("promfetcher.yml.erb", context(
+                Map.of("scrape", Map.of("tls", Map.of("client_cert", clientCert))), Map.of("nats", natsLink())));
+
+        assertThat(rendered.exitCode()).isNotZero();
+        assertThat(rendered.errors()).contains("promfetcher.scrape.tls.client_cert and promfetcher.scrape.tls.client_key go together");
+    }
+
     // ---- clear errors at deploy time -----------------------------------------------------
 
     @Test
