@@ -58,6 +58,29 @@ class PrometheusFilesIT {
     }
 
     @Test
+    void theAlertRulesFireAsTheirUnitTestsExpect() {
+        Promtool.Verdict verdict = promtool("promtool", "test", "rules",
+                ShippedFiles.prometheusDir().resolve("promfetcher-alerts.test.yml").toString());
+
+        assertThat(verdict.exitCode()).as(verdict.output()).isZero();
+        assertThat(verdict.output()).contains("SUCCESS");
+    }
+
+    @Test
+    void theRuleUnitTestsCatchAChangedThresholdSoTheyCanFail() throws IOException {
+        String loosened = Files.readString(ShippedFiles.alertRules()).replace(") > 0.2", ") > 0.5");
+        assertThat(loosened).isNotEqualTo(Files.readString(ShippedFiles.alertRules()));
+        Files.writeString(dir.resolve("promfetcher-alerts.yml"), loosened);
+        Path tests = Files.copy(ShippedFiles.prometheusDir().resolve("promfetcher-alerts.test.yml"),
+                dir.resolve("promfetcher-alerts.test.yml"));
+
+        Promtool.Verdict verdict = promtool("promtool", "test", "rules", tests.toString());
+
+        assertThat(verdict.exitCode()).as(verdict.output()).isNotZero();
+        assertThat(verdict.output()).contains("PromfetcherAppInstancesFailing");
+    }
+
+    @Test
     void checkRulesRejectsABrokenExpressionSoThisCheckCanFail() throws IOException {
         String broken = Files.readString(ShippedFiles.alertRules())
                 .replace("promfetcher_nats_connected{job=\"promfetcher\"} == 0", "promfetcher_nats_connected{job=\"promfetcher\" == 0");
