@@ -62,6 +62,24 @@ public final class ShippedPromql {
         }
     }
 
+    /**
+     * The queries of one panel (or one variable, or one alert). A panel shows data when any of its
+     * queries returns some: "Errors by reason", for one, has a query that is empty while nothing
+     * fails.
+     */
+    public record Panel(String source, String title, List<Query> queries) {}
+
+    /** Groups queries by file and panel title, in their order. */
+    public static List<Panel> byPanel(List<Query> queries) {
+        Map<List<String>, List<Query>> groups = new LinkedHashMap<>();
+        for (Query q : queries) {
+            groups.computeIfAbsent(List.of(q.source(), q.panel()), k -> new ArrayList<>()).add(q);
+        }
+        List<Panel> panels = new ArrayList<>();
+        groups.forEach((key, group) -> panels.add(new Panel(key.get(0), key.get(1), List.copyOf(group))));
+        return panels;
+    }
+
     /** Every panel target and variable query of a dashboard, with the dashboard's default variable values. */
     public static List<Query> fromDashboard(Path dashboard) {
         return fromDashboard(dashboard, Map.of());

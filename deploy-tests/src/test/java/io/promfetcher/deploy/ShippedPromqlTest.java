@@ -34,6 +34,14 @@ class ShippedPromqlTest {
     }
 
     @Test
+    void queriesAreGroupedByPanelSoAPanelCanBeJudgedByAnyOfItsQueries() throws Exception {
+        List<ShippedPromql.Panel> panels = ShippedPromql.byPanel(ShippedPromql.fromDashboard(fixture("nested-dashboard.json")));
+
+        assertThat(panels).extracting(ShippedPromql.Panel::title).containsExactly("variable org", "variable app", "top", "inside");
+        assertThat(panels.get(2).queries()).extracting(Query::refId).containsExactly("A", "B");
+    }
+
+    @Test
     void variablesTakeTheDashboardDefaultsAndAllMeansTheAllValue() throws Exception {
         List<Query> queries = ShippedPromql.fromDashboard(fixture("nested-dashboard.json"));
 
