@@ -6,7 +6,9 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -62,23 +64,28 @@ final class BoshJob {
     }
 
     static Rendered render(Path template, Map<String, Object> context) throws IOException, InterruptedException {
+        return ruby(context, template.toString());
+    }
+
+    /** Runs the renderer with a context file and the given trailing arguments. */
+    private static Rendered ruby(Map<String, Object> context, String... args) throws IOException, InterruptedException {
         Path contextFile = Files.createTempFile("bosh-context-", ".json");
         Path errors = Files.createTempFile("bosh-render-", ".err");
         try {
             JSON.writeValue(contextFile.toFile(), context);
-            Process ruby = new ProcessBuilder("ruby", renderer().toString(), jobDir().resolve("spec").toString(),
-                    contextFile.toString(), template.toString())
-                    .redirectError(errors.toFile())
-                    .start();
+            List<String> command = new ArrayList<>(List.of("ruby", renderer().toString(),
+                    jobDir().resolve("spec").toString(), contextFile.toString()));
+            command.addAll(List.of(args));
+            Process ruby = new ProcessBuilder(command).redirectError(errors.toFile()).start();
             ruby.getOutputStream().close();
             String output = new String(ruby.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!ruby.waitFor(60, TimeUnit.SECONDS)) {
                 ruby.destroyForcibly();
-                throw new IllegalStateException("ruby did not finish rendering " + template + " in 60 s");
+                throw new IllegalStateException("ruby did not finish rendering in 60 s: " + command);
             }
             return new Rendered(ruby.exitValue(), output, Files.readString(errors));
         } catch (IOException e) {
-            throw new IOException("cannot run ruby (Debian package 'ruby') to render " + template, e);
+            throw new IOException("cannot run ruby (Debian package 'ruby') to render the BOSH templates", e);
         } finally {
             Files.deleteIfExists(contextFile);
             Files.deleteIfExists(errors);
@@ -91,11 +98,10 @@ final class BoshJob {
      * used here (the configuration names the certificate files by their VM path).
      */
     static Path renderJob(Map<String, Object> context, Path target) throws IOException, InterruptedException {
-        for (Map.Entry<String, String> t : templates().entrySet()) {
-            Rendered rendered = render(t.getKey(), context).requireSuccess();
-            Path destination = target.resolve(t.getValue());
-            Files.createDirectories(destination.getParent());
-            Files.writeString(destination, rendered.output().replace(VM_JOB_DIR, target.toAbsolutePath() + "/"));
+        ruby(context, "--all", target.toString()).requireSuccess();
+        for (String destination : templates().values()) {
+            Path file = target.resolve(destination);
+            Files.writeString(file, Files.readString(file).replace(VM_JOB_DIR, target.toAbsolutePath() + "/"));
         }
         return target;
     }

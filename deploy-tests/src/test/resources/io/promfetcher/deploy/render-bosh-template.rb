@@ -3,6 +3,8 @@
 # spec's property defaults. A property or link the job spec does not declare is an error, as in BOSH.
 #
 #   ruby render-bosh-template.rb <job spec> <context.json> <template.erb>
+#   ruby render-bosh-template.rb <job spec> <context.json> --all <output dir>
+#     (every template of the spec, from templates/ beside it, to <output dir>/<destination>)
 #
 # context.json: {"properties": {nested hash}, "links": {"nats": {"properties": {...},
 #   "instances": [{"address": "...", "index": 0, ...}]}}, "spec": {"address": "...", ...}}
@@ -10,6 +12,7 @@ require 'erb'
 require 'json'
 require 'yaml'
 require 'ostruct'
+require 'fileutils'
 
 class UnknownProperty < StandardError; end
 
@@ -111,11 +114,27 @@ class Template
   end
 end
 
-job_spec = YAML.safe_load(File.read(ARGV.fetch(0)))
+spec_file = ARGV.fetch(0)
+job_spec = YAML.safe_load(File.read(spec_file))
 context = JSON.parse(File.read(ARGV.fetch(1)))
-begin
-  $stdout.write(Template.new(job_spec, context).render(File.read(ARGV.fetch(2))))
-rescue StandardError => e
-  warn "#{File.basename(ARGV[2])}: #{e.class}: #{e.message}"
-  exit 1
+if ARGV[2] == '--all'
+  out_dir = ARGV.fetch(3)
+  job_spec.fetch('templates').each do |source, destination|
+    begin
+      rendered = Template.new(job_spec, context).render(File.read(File.join(File.dirname(spec_file), 'templates', source)))
+    rescue StandardError => e
+      warn "#{source}: #{e.class}: #{e.message}"
+      exit 1
+    end
+    target = File.join(out_dir, destination)
+    FileUtils.mkdir_p(File.dirname(target))
+    File.write(target, rendered)
+  end
+else
+  begin
+    $stdout.write(Template.new(job_spec, context).render(File.read(ARGV.fetch(2))))
+  rescue StandardError => e
+    warn "#{File.basename(ARGV[2])}: #{e.class}: #{e.message}"
+    exit 1
+  end
 end
