@@ -10,6 +10,8 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import sun.misc.Signal;
 
@@ -74,17 +76,23 @@ public final class Main {
         }
         Logging.configure(config.get(Keys.LOG_LEVEL), config.get(Keys.LOG_FORMAT));
 
+        // Handlers go in before anything listens: a signal that arrives while the gateway starts
+        // (a health check can see it up before start() returns) must still shut it down
+        // gracefully, not kill the JVM with the default action.
+        AtomicReference<Gateway> running = new AtomicReference<>();
+        CountDownLatch startDone = new CountDownLatch(1);
+        handle("TERM", startDone, running, g -> g.shutdown("SIGTERM"));
+        handle("INT", startDone, running, g -> g.shutdown("SIGINT"));
+        handle("USR1", startDone, running, g -> g.drainAndShutdown("SIGUSR1"));
         Gateway gateway;
         try {
             gateway = Gateway.start(config, extraEndpoints);
+            running.set(gateway);
         } catch (IllegalStateException e) {
             return fail(CANNOT_START, e.getMessage());
+        } finally {
+            startDone.countDown();
         }
-        // Signal handlers rather than a shutdown hook: a hook cannot choose exit code 0, and the
-        // JVM's own SIGTERM handling would exit 143 while requests are still being answered.
-        handle("TERM", () -> gateway.shutdown("SIGTERM"));
-        handle("INT", () -> gateway.shutdown("SIGINT"));
-        handle("USR1", () -> gateway.drainAndShutdown("SIGUSR1"));
         try {
             gateway.awaitStopped();
         } catch (InterruptedException e) {
@@ -93,10 +101,22 @@ public final class Main {
         return gateway.exitCode();
     }
 
-    private static void handle(String signal, Runnable action) {
+    private static void handle(String signal, CountDownLatch startDone, AtomicReference<Gateway> running,
+                               Consumer<Gateway> action) {
         Signal.handle(new Signal(signal), s -> {
             // Off the signal thread: the drain takes seconds, and a second signal must still be heard.
-            Thread t = new Thread(action, "shutdown-" + signal.toLowerCase(java.util.Locale.ROOT));
+            Thread t = new Thread(() -> {
+                try {
+                    startDone.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                Gateway gateway = running.get();
+                if (gateway != null) {
+                    action.accept(gateway);
+                }
+            }, "shutdown-" + signal.toLowerCase(java.util.Locale.ROOT));
             t.start();
         });
     }

@@ -115,7 +115,7 @@ public final class AppMetricsEndpoint implements Endpoint {
         for (AppView app : apps) {
             AppIdentity id = app.identity();
             for (Instance instance : app.instances()) {
-                String address = instance.host() + ":" + instance.port();
+                String address = instance.address(); // host and the port actually scraped (TLS port when set)
                 TargetLabels labels = new TargetLabels(id.organizationId(), id.organizationName(), id.spaceId(),
                         id.spaceName(), id.appId(), id.appName(), instance.index(), instance.index(), address);
                 String routeHost = selector instanceof AppSelector.ByRoute r ? hostOf(r.route())
