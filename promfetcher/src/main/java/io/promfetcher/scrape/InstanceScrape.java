@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
@@ -56,6 +57,7 @@ final class InstanceScrape<T> {
     private boolean retried;
     // Response state, confined to the connection's event loop.
     private boolean responseStarted;
+    private boolean informational;
     private boolean keepAlive;
     private String contentType = "";
     private byte[] body;
@@ -106,6 +108,9 @@ final class InstanceScrape<T> {
     }
 
     private void connect() {
+        if (done.get()) {
+            return; // the deadline passed while a retry was being scheduled
+        }
         reused = false;
         int millis = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(limitNanos - System.nanoTime()));
         ChannelFuture connecting = fanout.client.pool().connect(address, fanout.loop, millis);
@@ -173,6 +178,11 @@ final class InstanceScrape<T> {
             responseStarted = true;
             keepAlive = HttpUtil.isKeepAlive(response);
             int status = response.status().code();
+            // 100 Continue, 103 Early Hints: the real answer follows on the same connection.
+            informational = status >= 100 && status < 200 && status != 101;
+            if (informational) {
+                return;
+            }
             if (status != 200) {
                 errorAnswer = failure("http_" + status, "instance answered HTTP " + response.status()
                         + (status / 100 == 3 ? " (redirects are not followed)" : ""));
@@ -189,6 +199,10 @@ final class InstanceScrape<T> {
             }
         }
         if (part instanceof HttpContent content) {
+            if (informational) {
+                informational = !(part instanceof LastHttpContent);
+                return;
+            }
             if (!collect(ch, content.content())) {
                 return;
             }
@@ -270,8 +284,12 @@ final class InstanceScrape<T> {
                     ? "instance closed the connection after " + size + " bytes of the body"
                     : "instance closed the connection before answering");
         } else {
-            failIfCurrent(null, reasonFor(cause), (responseStarted ? "connection failed during the response: "
-                    : "connection failed before the response: ") + describe(cause));
+            String reason = reasonFor(cause);
+            String what = reason.equals(ScrapeOutcome.Failure.TLS) ? "TLS failure with " + address
+                    : cause instanceof DecoderException ? "invalid response from " + address
+                    : responseStarted ? "connection to " + address + " failed during the response"
+                    : "connection to " + address + " failed before the response";
+            failIfCurrent(null, reason, what + ": " + describe(cause));
         }
     }
 

@@ -305,6 +305,8 @@ class ScrapeClientIT {
                 scrape(List.of(target("0", FreePort.find())), Duration.ofSeconds(10)).get(0));
         assertThat(failure.reason()).isEqualTo("connect");
         assertThat(failure.detail()).contains("cannot connect to http://127.0.0.1:");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(gauge("promfetcher_instance_connections_open")).isZero());
     }
 
     @Test
@@ -480,6 +482,38 @@ class ScrapeClientIT {
 
         assertThat(failure(outcomes.get(0)).reason()).isIn("connect");
         assertThat(failure(outcomes.get(1)).reason()).isEqualTo("too_large");
+    }
+
+    @Test
+    void aCorruptGzipBodyGivesConnectSayingWhy() throws Exception {
+        client(ScrapeSettings.defaults());
+        byte[] corrupt = gzip("up 1\n".repeat(100).getBytes(StandardCharsets.UTF_8), 1);
+        for (int i = 12; i < corrupt.length - 8; i++) {
+            corrupt[i] ^= 0x5a;
+        }
+        RawInstance instance = raw((n, out) -> {
+            out.write(RawInstance.ascii("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: " + corrupt.length + "\r\n\r\n"));
+            out.write(corrupt);
+            return true;
+        });
+
+        ScrapeOutcome.Failure<String> failure = failure(
+                scrape(List.of(target("0", instance.port())), Duration.ofSeconds(10)).get(0));
+
+        assertThat(failure.reason()).isEqualTo("connect");
+        assertThat(failure.detail()).startsWith("invalid response from http://127.0.0.1:");
+    }
+
+    @Test
+    void informationalAnswersAreSkippedForTheRealOne() throws Exception {
+        client(ScrapeSettings.defaults());
+        RawInstance instance = raw((n, out) -> {
+            out.write(RawInstance.ascii("HTTP/1.1 103 Early Hints\r\nLink: </style.css>\r\n\r\n"
+                    + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nup 1\n"));
+            return true;
+        });
+
+        assertThat(body(scrape(List.of(target("0", instance.port())), Duration.ofSeconds(10)).get(0))).isEqualTo("up 1\n");
     }
 
     @Test
