@@ -427,6 +427,27 @@ class ScrapeClientIT {
     }
 
     @Test
+    void oneFanOutCannotTakeEverySlot() throws Exception {
+        client(ScrapeSettings.defaults().withConcurrency(2, 2, 1));
+        MockWebServer slow1 = server();
+        MockWebServer slow2 = server();
+        MockWebServer other = server();
+        slow1.enqueue(new MockResponse.Builder().headersDelay(20, TimeUnit.SECONDS).body("late\n").build());
+        slow2.enqueue(new MockResponse.Builder().headersDelay(20, TimeUnit.SECONDS).body("late\n").build());
+        other.enqueue(ok("other app\n"));
+
+        // Without the per-request limit the big fan-out would hold both slots for its whole 20 s
+        // deadline and the small one would time out after 5 s.
+        client.scrape(List.of(target("0", slow1), target("1", slow2)),
+                new ScrapeRequest(MetricPath.DEFAULT, ForwardedHeaders.NONE, Duration.ofSeconds(20)));
+        List<ScrapeOutcome<String>> small = scrape(List.of(target("0", other)), Duration.ofSeconds(5));
+
+        assertThat(body(small.get(0))).isEqualTo("other app\n");
+        assertThat(gauge("promfetcher_instance_scrapes_in_flight")).isEqualTo(1);
+        assertThat(gauge("promfetcher_instance_scrapes_waiting")).isEqualTo(1);
+    }
+
+    @Test
     void aScrapeStillWaitingForASlotAtTheDeadlineTimesOut() throws Exception {
         client(ScrapeSettings.defaults().withConcurrency(1, 1, 1));
         MockWebServer slow = server();
