@@ -24,6 +24,7 @@ import java.util.Arrays;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;
 
 /**
@@ -39,6 +40,7 @@ final class InstanceScrape<T> {
     /** An error answer's body is read (and dropped) to keep the connection, up to this size. */
     private static final int MAX_DISCARDED_ERROR_BODY = 64 * 1024;
     private static final int INITIAL_BODY_CAPACITY = 64 * 1024;
+    private static final int MAX_PREALLOCATION = 1024 * 1024;
 
     final Fanout<T> fanout;
     final InstanceAddress address;
@@ -50,6 +52,8 @@ final class InstanceScrape<T> {
     private final AtomicBoolean done = new AtomicBoolean();
     private volatile Channel channel;
     private volatile ScheduledFuture<?> timer;
+    /** Bytes of {@link BodyBudget} this scrape holds; atomic because the timer may report meanwhile. */
+    private final AtomicLong reserved = new AtomicLong();
     private volatile boolean started;
     private volatile ScrapeOutcome.Failure<T> errorAnswer;
     private long limitNanos;
@@ -195,7 +199,12 @@ final class InstanceScrape<T> {
                             + " exceeds the limit of " + max + " bytes");
                     return;
                 }
-                body = new byte[(int) (length >= 0 ? length : Math.min(INITIAL_BODY_CAPACITY, max))];
+                // Trust an announced length only up to a point: an instance announcing 50 MB and
+                // sending nothing must not make the gateway hold 50 MB.
+                body = new byte[0];
+                if (!grow(ch, (int) Math.min(length >= 0 ? length : INITIAL_BODY_CAPACITY, MAX_PREALLOCATION))) {
+                    return;
+                }
             }
         }
         if (part instanceof HttpContent content) {
@@ -235,12 +244,31 @@ final class InstanceScrape<T> {
                     + " bytes after decompression");
             return false;
         }
-        if (size + n > body.length) {
-            body = Arrays.copyOf(body, (int) Math.min(max, Math.max((long) size + n, 2L * body.length)));
+        if (size + n > body.length
+                && !grow(ch, (int) Math.min(max, Math.max((long) size + n, 2L * body.length)))) {
+            return false;
         }
         chunk.getBytes(chunk.readerIndex(), body, size, n);
         size += n;
         fanout.client.metrics().decodedBytes(n);
+        return true;
+    }
+
+    /** Enlarges the body array within the gateway's budget; false (and the scrape failed) when it does not fit. */
+    private boolean grow(Channel ch, int capacity) {
+        BodyBudget budget = fanout.client.budget();
+        long extra = capacity - body.length;
+        if (!budget.reserve(extra)) {
+            failAndClose(ch, ScrapeOutcome.Failure.TOO_LARGE, "the memory for bodies being received"
+                    + " (scrape.max_buffered_bytes, " + budget.limit() + " bytes) is taken by other scrapes");
+            return false;
+        }
+        reserved.addAndGet(extra);
+        if (done.get()) { // the timer reported meanwhile; its release may have missed this reservation
+            budget.release(reserved.getAndSet(0));
+            return false;
+        }
+        body = Arrays.copyOf(body, capacity);
         return true;
     }
 
@@ -340,6 +368,7 @@ final class InstanceScrape<T> {
         if (t != null) {
             t.cancel(false);
         }
+        fanout.client.budget().release(reserved.getAndSet(0));
         fanout.client.metrics().finished(outcome);
         fanout.client.slots().release(this);
         fanout.completed(index, outcome);

@@ -30,6 +30,7 @@ public final class ScrapeClient implements AutoCloseable {
     private final HeaderPolicy headerPolicy;
     private final ConnectionPool pool;
     private final Slots slots;
+    private final BodyBudget budget;
     private final ScrapeMetrics metrics;
     private volatile boolean closed;
 
@@ -44,7 +45,8 @@ public final class ScrapeClient implements AutoCloseable {
         this.headerPolicy = new HeaderPolicy(settings.forwardedHeaders());
         this.pool = new ConnectionPool(settings, group, transport, new InstanceTls(settings));
         this.slots = new Slots(settings);
-        this.metrics = new ScrapeMetrics(registry, pool::openConnections, slots::inFlight, slots::waiting);
+        this.budget = new BodyBudget(settings.maxBufferedBytes());
+        this.metrics = new ScrapeMetrics(registry, pool::openConnections, slots::inFlight, slots::waiting, budget::used);
         pool.metrics(metrics);
     }
 
@@ -120,6 +122,10 @@ public final class ScrapeClient implements AutoCloseable {
 
     Slots slots() {
         return slots;
+    }
+
+    BodyBudget budget() {
+        return budget;
     }
 
     ScrapeMetrics metrics() {

@@ -222,6 +222,27 @@ class ScrapeClientIT {
     }
 
     @Test
+    void bodiesBeyondTheSharedMemoryBudgetFailInsteadOfExhaustingTheHeap() throws Exception {
+        client(ScrapeSettings.defaults().withMaxBufferedBytes(1024 * 1024));
+        MockWebServer a = server();
+        MockWebServer b = server();
+        // Each body alone fits the budget, both together do not; sent slowly so they overlap.
+        for (MockWebServer server : List.of(a, b)) {
+            server.enqueue(new MockResponse.Builder().body("x".repeat(700 * 1024))
+                    .throttleBody(100 * 1024, 500, TimeUnit.MILLISECONDS).build());
+        }
+
+        List<ScrapeOutcome<String>> outcomes = scrape(List.of(target("0", a), target("1", b)), Duration.ofSeconds(20));
+
+        assertThat(outcomes).filteredOn(o -> o instanceof ScrapeOutcome.Success).hasSize(1);
+        ScrapeOutcome.Failure<String> refused = outcomes.stream().filter(o -> o instanceof ScrapeOutcome.Failure)
+                .map(o -> (ScrapeOutcome.Failure<String>) o).findFirst().orElseThrow();
+        assertThat(refused.reason()).isEqualTo("too_large");
+        assertThat(refused.detail()).contains("scrape.max_buffered_bytes");
+        assertThat(gauge("promfetcher_instance_buffered_bytes")).isZero();
+    }
+
+    @Test
     void contentLengthOverTheLimitGivesTooLarge() throws Exception {
         client(ScrapeSettings.defaults().withMaxBodyBytes(100));
         MockWebServer server = server();

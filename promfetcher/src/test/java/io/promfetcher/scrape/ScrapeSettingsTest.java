@@ -20,6 +20,7 @@ class ScrapeSettingsTest {
         assertThat(DEFAULTS.maxConcurrentScrapes()).isEqualTo(1024);
         assertThat(DEFAULTS.maxConcurrentScrapesPerRequest()).isEqualTo(64);
         assertThat(DEFAULTS.forwardedHeaders()).isEmpty();
+        assertThat(DEFAULTS.maxBufferedBytes()).isEqualTo(Runtime.getRuntime().maxMemory() / 4);
     }
 
     @Test
@@ -34,12 +35,13 @@ class ScrapeSettingsTest {
         assertThatThrownBy(() -> DEFAULTS.withConcurrency(1, 0, 1)).hasMessageContaining("scrape.max_concurrent_scrapes ");
         assertThatThrownBy(() -> DEFAULTS.withConcurrency(1, 1, 0)).hasMessageContaining("scrape.max_concurrent_scrapes_per_request");
         assertThatThrownBy(() -> DEFAULTS.withMaxBodyBytes(0)).hasMessageContaining("scrape.max_body_size");
+        assertThatThrownBy(() -> DEFAULTS.withMaxBufferedBytes(-1)).hasMessageContaining("scrape.max_buffered_bytes");
         assertThatThrownBy(() -> DEFAULTS.withInstanceTimeout(Duration.ZERO)).hasMessageContaining("scrape.instance_timeout");
     }
 
     @Test
     void refusesAMarginAsLongAsTheTimeout() {
-        assertThatThrownBy(() -> new ScrapeSettings(Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 1, 1, 1,
+        assertThatThrownBy(() -> new ScrapeSettings(Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 0, 1, 1, 1,
                 Duration.ofSeconds(1), "", "", "", List.of())).hasMessageContaining("scrape.timeout_margin");
     }
 
