@@ -102,7 +102,7 @@ final class InstanceScrape<T> {
             fail(ScrapeOutcome.Failure.TLS, "instance has a tls_port but no server_cert_domain_san to verify its certificate against");
             return;
         }
-        Channel idle = fanout.client.pool().pollIdle(address);
+        Channel idle = fanout.client.pool().pollIdle(address, fanout.loop);
         if (idle != null) {
             reused = true;
             send(idle);
@@ -153,13 +153,19 @@ final class InstanceScrape<T> {
                 onConnectionLost(ch, null);
                 return;
             }
-            handler.begin(this);
             long left = Math.max(0, limitNanos - System.nanoTime());
             Duration timeoutDown = Duration.ofNanos(Math.max(left - fanout.client.settings().timeoutMargin().toNanos(), left / 2));
-            DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
-                    fanout.request.metricPath().value(), Unpooled.EMPTY_BUFFER,
-                    HeaderPolicy.instanceRequestHeaders(fanout.request.headers(), target.hostHeader(), timeoutDown),
-                    EmptyHttpHeaders.INSTANCE);
+            DefaultFullHttpRequest request;
+            try {
+                request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
+                        fanout.request.metricPath().value(), Unpooled.EMPTY_BUFFER,
+                        HeaderPolicy.instanceRequestHeaders(fanout.request.headers(), target.hostHeader(), timeoutDown),
+                        EmptyHttpHeaders.INSTANCE);
+            } catch (IllegalArgumentException e) { // a header value Netty refuses: never send it
+                fail(ScrapeOutcome.Failure.CONNECT, "cannot build the request for " + address + ": " + describe(e));
+                return;
+            }
+            handler.begin(this);
             ch.writeAndFlush(request).addListener(w -> {
                 if (!w.isSuccess()) {
                     onConnectionLost(ch, w.cause());

@@ -1,6 +1,8 @@
 package io.promfetcher.scrape;
 
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.promfetcher.netty.Transport;
 import java.time.Duration;
@@ -62,9 +64,10 @@ public final class ScrapeClient implements AutoCloseable {
     /**
      * Scrapes every target concurrently.
      *
-     * @return a future completing, on one of the event loops (do not block in its continuations),
-     * when every target has succeeded, failed or hit the deadline: one outcome per target, in the
-     * order of {@code targets}. It never completes exceptionally.
+     * @return a future completing when every target has succeeded, failed or hit the deadline:
+     * one outcome per target, in the order of {@code targets}; never exceptionally. It completes
+     * on the caller's event loop when called from one of the group's loops (as the API handler
+     * does), else on one of them: do not block in its continuations.
      */
     public <T> CompletableFuture<List<ScrapeOutcome<T>>> scrape(List<ScrapeTarget<T>> targets, ScrapeRequest request) {
         if (targets.isEmpty()) {
@@ -78,7 +81,20 @@ public final class ScrapeClient implements AutoCloseable {
             }
             return CompletableFuture.completedFuture(List.copyOf(refused));
         }
-        return new Fanout<>(this, List.copyOf(targets), request, group.next()).start();
+        return new Fanout<>(this, List.copyOf(targets), request, loopForCaller()).start();
+    }
+
+    /**
+     * The caller's own event loop when it calls from one (the API handler does), so the fan-out's
+     * timers and new connections stay on the thread that will merge the results; else any loop.
+     */
+    private EventLoop loopForCaller() {
+        for (EventExecutor executor : group) {
+            if (executor.inEventLoop() && executor instanceof EventLoop loop) {
+                return loop;
+            }
+        }
+        return group.next();
     }
 
     /**

@@ -163,6 +163,32 @@ class ScrapeClientIT {
     }
 
     @Test
+    void aFanOutStartedOnAnEventLoopCompletesThereEvenOverAConnectionOfAnotherLoop() throws Exception {
+        client(ScrapeSettings.defaults());
+        MockWebServer server = server();
+        server.enqueue(ok(EXPOSITION));
+        server.enqueue(ok(EXPOSITION));
+        io.netty.channel.EventLoop first = group.next();
+        io.netty.channel.EventLoop second = group.next();
+        assertThat(second).isNotSameAs(first);
+
+        Thread completedOnFirst = scrapeFrom(first, server);
+        Thread completedOnSecond = scrapeFrom(second, server); // reuses the connection living on the first loop
+
+        assertThat(completedOnFirst).isSameAs(first.submit(Thread::currentThread).get());
+        assertThat(completedOnSecond).isSameAs(second.submit(Thread::currentThread).get());
+        assertThat(server.takeRequest().getConnectionIndex()).isEqualTo(server.takeRequest().getConnectionIndex());
+    }
+
+    private Thread scrapeFrom(io.netty.channel.EventLoop caller, MockWebServer server) throws Exception {
+        return caller.submit(() -> client.scrape(List.of(target("0", server)),
+                        new ScrapeRequest(MetricPath.DEFAULT, ForwardedHeaders.NONE, Duration.ofSeconds(10))))
+                .get(GENEROUS_SECONDS, TimeUnit.SECONDS)
+                .thenApply(outcomes -> Thread.currentThread())
+                .get(GENEROUS_SECONDS, TimeUnit.SECONDS);
+    }
+
+    @Test
     void noTargetsGiveNoOutcomes() throws Exception {
         client(ScrapeSettings.defaults());
         assertThat(scrape(List.of(), Duration.ofSeconds(1))).isEmpty();

@@ -69,6 +69,10 @@ class ScrapeSettingsTest {
         assertThatThrownBy(() -> ScrapeTarget.http("i", "10.0.0.1", 0, "app")).hasMessageContaining("port 0");
         assertThatThrownBy(() -> ScrapeTarget.https("i", "10.0.0.1", 80, 70000, "san", "app"))
                 .hasMessageContaining("tls_port 70000");
+        assertThatThrownBy(() -> ScrapeTarget.http("i", "10.0.0.1", 80, "app.example.com\r\nX-Injected: 1"))
+                .hasMessageContaining("is not a host name");
+        assertThatThrownBy(() -> ScrapeTarget.http("i", "10.0.0.1", 80, "evil.example.com/path"))
+                .hasMessageContaining("is not a host name");
         assertThat(ScrapeTarget.http("i", "10.0.0.1", 8080, "").hostHeader()).isEqualTo("10.0.0.1:8080");
         assertThat(new ScrapeTarget<>("i", "10.0.0.1", 8080, java.util.OptionalInt.of(8443), Optional.of("s"), "")
                 .connectPort()).isEqualTo(8443);
