@@ -189,6 +189,42 @@ class ScrapeClientIT {
     }
 
     @Test
+    void manyConcurrentFanOutsAllCompleteAndGiveEverySlotBack() throws Exception {
+        client(ScrapeSettings.defaults().withConcurrency(2, 8, 4));
+        List<ScrapeTarget<String>> targets = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            MockWebServer server = server();
+            String body = "instance " + i + "\n";
+            server.setDispatcher(new mockwebserver3.Dispatcher() {
+                @Override
+                public MockResponse dispatch(RecordedRequest request) {
+                    return ok(body);
+                }
+            });
+            targets.add(target(Integer.toString(i), server));
+        }
+        List<java.util.concurrent.CompletableFuture<List<ScrapeOutcome<String>>>> fanOuts = new ArrayList<>();
+        for (int f = 0; f < 30; f++) {
+            io.netty.channel.EventLoop caller = group.next();
+            fanOuts.add(caller.submit(() -> client.scrape(targets,
+                    new ScrapeRequest(MetricPath.DEFAULT, ForwardedHeaders.NONE, Duration.ofSeconds(25))))
+                    .get(GENEROUS_SECONDS, TimeUnit.SECONDS));
+        }
+
+        for (var fanOut : fanOuts) {
+            List<ScrapeOutcome<String>> outcomes = fanOut.get(GENEROUS_SECONDS, TimeUnit.SECONDS);
+            for (int i = 0; i < 10; i++) {
+                assertThat(body(outcomes.get(i))).isEqualTo("instance " + i + "\n");
+            }
+        }
+        assertThat(gauge("promfetcher_instance_scrapes_in_flight")).isZero();
+        assertThat(gauge("promfetcher_instance_scrapes_waiting")).isZero();
+        assertThat(gauge("promfetcher_instance_buffered_bytes")).isZero();
+        assertThat(gauge("promfetcher_instance_connections_open")).isLessThanOrEqualTo(10 * 2);
+        assertThat(counter("promfetcher_instance_scrapes", "outcome", "success")).isEqualTo(300);
+    }
+
+    @Test
     void noTargetsGiveNoOutcomes() throws Exception {
         client(ScrapeSettings.defaults());
         assertThat(scrape(List.of(), Duration.ofSeconds(1))).isEmpty();
