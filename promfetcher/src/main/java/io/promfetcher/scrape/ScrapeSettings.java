@@ -34,7 +34,7 @@ import java.util.Objects;
  *                                       "" uses the JVM's trust store [{@code scrape.tls.ca_file}]
  * @param tlsCertFile                    PEM client certificate for mutual TLS; "" for none
  *                                       [{@code scrape.tls.cert_file}]
- * @param tlsKeyFile                     its PEM private key (PKCS#8) [{@code scrape.tls.key_file}]
+ * @param tlsKeyFile                     its PEM private key: PKCS#8, PKCS#1 RSA or SEC1 EC [{@code scrape.tls.key_file}]
  * @param forwardedHeaders               caller headers forwarded besides {@code Authorization}
  *                                       [{@code scrape.forwarded_headers}, empty]
  */

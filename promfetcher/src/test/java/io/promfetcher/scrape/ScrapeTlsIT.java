@@ -156,6 +156,27 @@ class ScrapeTlsIT {
     }
 
     @Test
+    void mutualTlsAcceptsCredHubStyleRsaAndSec1EcKeys() throws Exception {
+        startInstance(true);
+        instance.enqueue(new MockResponse.Builder().body(BODY).build());
+        instance.enqueue(new MockResponse.Builder().body(BODY).build());
+
+        client(certificates.caPem.toString(), certificates.rsaClientCert.toString(), certificates.rsaClientKey.toString());
+        assertThat(java.nio.file.Files.readString(certificates.rsaClientKey)).startsWith("-----BEGIN RSA PRIVATE KEY-----");
+        assertThat(scrapeOnce(target(TestCertificates.INSTANCE_SAN))).isInstanceOf(ScrapeOutcome.Success.class);
+        client.close();
+
+        client(certificates.caPem.toString(), certificates.clientCert.toString(), certificates.clientKeySec1.toString());
+        assertThat(java.nio.file.Files.readString(certificates.clientKeySec1)).startsWith("-----BEGIN EC PRIVATE KEY-----");
+        assertThat(scrapeOnce(target(TestCertificates.INSTANCE_SAN))).isInstanceOf(ScrapeOutcome.Success.class);
+
+        assertThat(TestCertificates.subject(instance.takeRequest().getHandshake().peerCertificates().get(0)))
+                .isEqualTo("CN=promfetcher-rsa-client");
+        assertThat(TestCertificates.subject(instance.takeRequest().getHandshake().peerCertificates().get(0)))
+                .isEqualTo("CN=promfetcher-client");
+    }
+
+    @Test
     void mutualTlsWithoutAClientCertificateFailsWithTls() throws Exception {
         startInstance(true);
         trustingClient();

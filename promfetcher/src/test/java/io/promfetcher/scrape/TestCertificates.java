@@ -36,6 +36,11 @@ final class TestCertificates {
     final Path instanceKey;
     final Path clientCert;
     final Path clientKey;
+    /** The same client key in SEC1 form ("BEGIN EC PRIVATE KEY"). */
+    final Path clientKeySec1;
+    /** A second client certificate whose key is PKCS#1 RSA ("BEGIN RSA PRIVATE KEY", as CredHub writes it). */
+    final Path rsaClientCert;
+    final Path rsaClientKey;
 
     private TestCertificates(Path dir) {
         this.dir = dir;
@@ -45,6 +50,9 @@ final class TestCertificates {
         this.instanceKey = dir.resolve("instance.key");
         this.clientCert = dir.resolve("client.pem");
         this.clientKey = dir.resolve("client.key");
+        this.clientKeySec1 = dir.resolve("client-sec1.key");
+        this.rsaClientCert = dir.resolve("rsa-client.pem");
+        this.rsaClientKey = dir.resolve("rsa-client.key");
     }
 
     static TestCertificates generate(Path dir) throws IOException, InterruptedException {
@@ -53,6 +61,9 @@ final class TestCertificates {
         c.ca("other-ca", "other-ca");
         c.leaf("instance", "instance", "subjectAltName=DNS:" + INSTANCE_SAN + "\nextendedKeyUsage=serverAuth\n");
         c.leaf("client", "promfetcher-client", "extendedKeyUsage=clientAuth\n");
+        c.openssl("pkey", "-in", "client.key", "-traditional", "-out", "client-sec1.key");
+        c.openssl("genrsa", "-traditional", "-out", "rsa-client.key", "2048");
+        c.signed("rsa-client", "promfetcher-rsa-client", "extendedKeyUsage=clientAuth\n");
         return c;
     }
 
@@ -65,6 +76,10 @@ final class TestCertificates {
 
     private void leaf(String name, String cn, String extensions) throws IOException, InterruptedException {
         key(name);
+        signed(name, cn, extensions);
+    }
+
+    private void signed(String name, String cn, String extensions) throws IOException, InterruptedException {
         openssl("req", "-new", "-key", name + ".key", "-subj", "/CN=" + cn, "-out", name + ".csr");
         Files.writeString(dir.resolve(name + ".ext"), "basicConstraints=CA:FALSE\n" + extensions);
         openssl("x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
