@@ -108,7 +108,8 @@ final class ConnectionPool {
                                 .setMaxHeaderSize(MAX_RESPONSE_HEADER_SIZE)
                                 .setMaxChunkSize(MAX_CHUNK_SIZE), false, false));
                         p.addLast("wire-bytes", new WireBytesCounter(metrics));
-                        p.addLast("gunzip", new HttpContentDecompressor());
+                        // 0: no cap per decoded buffer (a cap makes Netty throw); the body limit is applied per chunk downstream.
+                        p.addLast("gunzip", new HttpContentDecompressor(0));
                         p.addLast("idle", new IdleStateHandler(0, 0,
                                 settings.idleConnectionTimeout().toMillis(), TimeUnit.MILLISECONDS));
                         p.addLast("scrape", new ResponseHandler());

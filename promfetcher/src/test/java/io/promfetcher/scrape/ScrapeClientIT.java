@@ -438,7 +438,7 @@ class ScrapeClientIT {
         client(ScrapeSettings.defaults().withForwardedHeaders(List.of("X-Tenant")));
         MockWebServer server = server();
         server.enqueue(ok(EXPOSITION));
-        io.netty.handler.codec.http.HttpHeaders caller = new io.netty.handler.codec.http.DefaultHttpHeaders(false);
+        io.netty.handler.codec.http.HttpHeaders caller = io.netty.handler.codec.http.DefaultHttpHeadersFactory.headersFactory().newHeaders();
         caller.add("Authorization", "Bearer app-token");
         caller.add("X-Tenant", "blue");
         caller.add("X-Other", "not forwarded");
