@@ -186,8 +186,8 @@ final class InstanceScrape<T> {
         }
         if (part instanceof HttpResponse response) {
             responseStarted = true;
-            keepAlive = HttpUtil.isKeepAlive(response);
             int status = response.status().code();
+            keepAlive = HttpUtil.isKeepAlive(response) && status != 101; // after 101 the bytes are not HTTP
             // 100 Continue, 103 Early Hints: the real answer follows on the same connection.
             informational = status >= 100 && status < 200 && status != 101;
             if (informational) {

@@ -82,6 +82,18 @@ class HeaderPolicyTest {
     }
 
     @Test
+    void handMadeForwardedHeadersStillCannotSetHopByHopOrGatewayHeaders() {
+        ForwardedHeaders handMade = new ForwardedHeaders(List.of(Map.entry("Host", "evil.example.com"),
+                Map.entry("Connection", "close"), Map.entry("Proxy-Authorization", "x"), Map.entry("X-Ok", "1")),
+                "", "http");
+        HttpHeaders h = HeaderPolicy.instanceRequestHeaders(handMade, "app.example.com", Duration.ofSeconds(1));
+        assertThat(h.getAll("Host")).containsExactly("app.example.com");
+        assertThat(h.contains("Connection")).isFalse();
+        assertThat(h.contains("Proxy-Authorization")).isFalse();
+        assertThat(h.get("X-Ok")).isEqualTo("1");
+    }
+
+    @Test
     void repeatedAllowedHeadersAreAllForwarded() {
         HttpHeaders caller = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
         caller.add("X-Tenant", "a");
