@@ -64,6 +64,27 @@ class ScrapeSettingsTest {
     }
 
     @Test
+    void refusesAClientCertificateFileWithoutACertificate() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("scrape-tls");
+        java.nio.file.Path key = dir.resolve("client.key");
+        java.nio.file.Path cert = dir.resolve("client.pem");
+        try {
+            java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+            generator.initialize(256);
+            java.nio.file.Files.writeString(key, "-----BEGIN PRIVATE KEY-----\n"
+                    + java.util.Base64.getMimeEncoder().encodeToString(generator.generateKeyPair().getPrivate().getEncoded())
+                    + "\n-----END PRIVATE KEY-----\n");
+            java.nio.file.Files.writeString(cert, "not a certificate\n");
+            assertThatThrownBy(() -> new InstanceTls(DEFAULTS.withTls("", cert.toString(), key.toString())))
+                    .hasMessageContaining("scrape.tls.cert_file " + cert);
+        } finally {
+            java.nio.file.Files.deleteIfExists(key);
+            java.nio.file.Files.deleteIfExists(cert);
+            java.nio.file.Files.delete(dir);
+        }
+    }
+
+    @Test
     void scrapeTargetRefusesBadPortsAndHosts() {
         assertThatThrownBy(() -> ScrapeTarget.http("i", "", 80, "app")).hasMessageContaining("host is empty");
         assertThatThrownBy(() -> ScrapeTarget.http("i", "10.0.0.1", 0, "app")).hasMessageContaining("port 0");
