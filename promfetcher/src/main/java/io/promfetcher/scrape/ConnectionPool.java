@@ -62,19 +62,29 @@ final class ConnectionPool {
         return openCount.get();
     }
 
-    /** An idle, still open connection to {@code address}, or null when there is none. */
-    Channel pollIdle(InstanceAddress address) {
+    /**
+     * An idle, still open connection to {@code address}, preferably one on {@code loop} (no thread
+     * hand-off), or null when there is none.
+     */
+    Channel pollIdle(InstanceAddress address, EventLoop loop) {
         synchronized (idle) {
             ArrayDeque<Channel> channels = idle.get(address);
             if (channels == null) {
                 return null;
             }
+            channels.removeIf(c -> !c.isActive());
             Channel found = null;
-            while (found == null && !channels.isEmpty()) {
-                Channel c = channels.pollFirst();
-                if (c.isActive()) {
+            for (Channel c : channels) {
+                if (c.eventLoop() == loop) {
                     found = c;
+                    break;
                 }
+            }
+            if (found == null) {
+                found = channels.peekFirst();
+            }
+            if (found != null) {
+                channels.remove(found);
             }
             if (channels.isEmpty()) {
                 idle.remove(address);
@@ -98,7 +108,8 @@ final class ConnectionPool {
                                 .setMaxHeaderSize(MAX_RESPONSE_HEADER_SIZE)
                                 .setMaxChunkSize(MAX_CHUNK_SIZE), false, false));
                         p.addLast("wire-bytes", new WireBytesCounter(metrics));
-                        p.addLast("gunzip", new HttpContentDecompressor());
+                        // 0: no cap per decoded buffer (a cap makes Netty throw); the body limit is applied per chunk downstream.
+                        p.addLast("gunzip", new HttpContentDecompressor(0));
                         p.addLast("idle", new IdleStateHandler(0, 0,
                                 settings.idleConnectionTimeout().toMillis(), TimeUnit.MILLISECONDS));
                         p.addLast("scrape", new ResponseHandler());

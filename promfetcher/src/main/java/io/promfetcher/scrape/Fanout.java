@@ -66,7 +66,12 @@ final class Fanout<T> {
             client.metrics().fanoutFinished(System.nanoTime() - startNanos);
             @SuppressWarnings("unchecked")
             List<ScrapeOutcome<T>> all = (List<ScrapeOutcome<T>>) (List<?>) Arrays.asList(outcomes.clone());
-            result.complete(List.copyOf(all));
+            List<ScrapeOutcome<T>> done = List.copyOf(all);
+            if (loop.inEventLoop()) {
+                result.complete(done);
+            } else { // a pooled connection lived on another loop: the caller expects its own
+                loop.execute(() -> result.complete(done));
+            }
         }
     }
 }

@@ -122,6 +122,9 @@ public final class HeaderPolicy {
         headers.set(SCRAPE_TIMEOUT_HEADER, seconds(timeoutDown));
         boolean userAgentForwarded = false;
         for (Map.Entry<String, String> header : caller.headers()) {
+            if (neverForwarded(header.getKey().toLowerCase(Locale.ROOT))) {
+                continue; // ForwardedHeaders made by hand rather than by forCaller: the rules still hold
+            }
             if (header.getKey().equalsIgnoreCase("user-agent") && !userAgentForwarded) {
                 headers.remove(HttpHeaderNames.USER_AGENT);
                 userAgentForwarded = true;

@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
@@ -23,6 +24,7 @@ import java.util.Arrays;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;
 
 /**
@@ -38,6 +40,7 @@ final class InstanceScrape<T> {
     /** An error answer's body is read (and dropped) to keep the connection, up to this size. */
     private static final int MAX_DISCARDED_ERROR_BODY = 64 * 1024;
     private static final int INITIAL_BODY_CAPACITY = 64 * 1024;
+    private static final int MAX_PREALLOCATION = 1024 * 1024;
 
     final Fanout<T> fanout;
     final InstanceAddress address;
@@ -49,6 +52,8 @@ final class InstanceScrape<T> {
     private final AtomicBoolean done = new AtomicBoolean();
     private volatile Channel channel;
     private volatile ScheduledFuture<?> timer;
+    /** Bytes of {@link BodyBudget} this scrape holds; atomic because the timer may report meanwhile. */
+    private final AtomicLong reserved = new AtomicLong();
     private volatile boolean started;
     private volatile ScrapeOutcome.Failure<T> errorAnswer;
     private long limitNanos;
@@ -56,6 +61,7 @@ final class InstanceScrape<T> {
     private boolean retried;
     // Response state, confined to the connection's event loop.
     private boolean responseStarted;
+    private boolean informational;
     private boolean keepAlive;
     private String contentType = "";
     private byte[] body;
@@ -96,7 +102,7 @@ final class InstanceScrape<T> {
             fail(ScrapeOutcome.Failure.TLS, "instance has a tls_port but no server_cert_domain_san to verify its certificate against");
             return;
         }
-        Channel idle = fanout.client.pool().pollIdle(address);
+        Channel idle = fanout.client.pool().pollIdle(address, fanout.loop);
         if (idle != null) {
             reused = true;
             send(idle);
@@ -106,6 +112,9 @@ final class InstanceScrape<T> {
     }
 
     private void connect() {
+        if (done.get()) {
+            return; // the deadline passed while a retry was being scheduled
+        }
         reused = false;
         int millis = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(limitNanos - System.nanoTime()));
         ChannelFuture connecting = fanout.client.pool().connect(address, fanout.loop, millis);
@@ -144,13 +153,19 @@ final class InstanceScrape<T> {
                 onConnectionLost(ch, null);
                 return;
             }
-            handler.begin(this);
             long left = Math.max(0, limitNanos - System.nanoTime());
             Duration timeoutDown = Duration.ofNanos(Math.max(left - fanout.client.settings().timeoutMargin().toNanos(), left / 2));
-            DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
-                    fanout.request.metricPath().value(), Unpooled.EMPTY_BUFFER,
-                    HeaderPolicy.instanceRequestHeaders(fanout.request.headers(), target.hostHeader(), timeoutDown),
-                    EmptyHttpHeaders.INSTANCE);
+            DefaultFullHttpRequest request;
+            try {
+                request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
+                        fanout.request.metricPath().value(), Unpooled.EMPTY_BUFFER,
+                        HeaderPolicy.instanceRequestHeaders(fanout.request.headers(), target.hostHeader(), timeoutDown),
+                        EmptyHttpHeaders.INSTANCE);
+            } catch (IllegalArgumentException e) { // a header value Netty refuses: never send it
+                fail(ScrapeOutcome.Failure.CONNECT, "cannot build the request for " + address + ": " + describe(e));
+                return;
+            }
+            handler.begin(this);
             ch.writeAndFlush(request).addListener(w -> {
                 if (!w.isSuccess()) {
                     onConnectionLost(ch, w.cause());
@@ -171,8 +186,13 @@ final class InstanceScrape<T> {
         }
         if (part instanceof HttpResponse response) {
             responseStarted = true;
-            keepAlive = HttpUtil.isKeepAlive(response);
             int status = response.status().code();
+            keepAlive = HttpUtil.isKeepAlive(response) && status != 101; // after 101 the bytes are not HTTP
+            // 100 Continue, 103 Early Hints: the real answer follows on the same connection.
+            informational = status >= 100 && status < 200 && status != 101;
+            if (informational) {
+                return;
+            }
             if (status != 200) {
                 errorAnswer = failure("http_" + status, "instance answered HTTP " + response.status()
                         + (status / 100 == 3 ? " (redirects are not followed)" : ""));
@@ -185,10 +205,19 @@ final class InstanceScrape<T> {
                             + " exceeds the limit of " + max + " bytes");
                     return;
                 }
-                body = new byte[(int) (length >= 0 ? length : Math.min(INITIAL_BODY_CAPACITY, max))];
+                // Trust an announced length only up to a point: an instance announcing 50 MB and
+                // sending nothing must not make the gateway hold 50 MB.
+                body = new byte[0];
+                if (!grow(ch, (int) Math.min(length >= 0 ? length : INITIAL_BODY_CAPACITY, MAX_PREALLOCATION))) {
+                    return;
+                }
             }
         }
         if (part instanceof HttpContent content) {
+            if (informational) {
+                informational = !(part instanceof LastHttpContent);
+                return;
+            }
             if (!collect(ch, content.content())) {
                 return;
             }
@@ -221,12 +250,31 @@ final class InstanceScrape<T> {
                     + " bytes after decompression");
             return false;
         }
-        if (size + n > body.length) {
-            body = Arrays.copyOf(body, (int) Math.min(max, Math.max((long) size + n, 2L * body.length)));
+        if (size + n > body.length
+                && !grow(ch, (int) Math.min(max, Math.max((long) size + n, 2L * body.length)))) {
+            return false;
         }
         chunk.getBytes(chunk.readerIndex(), body, size, n);
         size += n;
         fanout.client.metrics().decodedBytes(n);
+        return true;
+    }
+
+    /** Enlarges the body array within the gateway's budget; false (and the scrape failed) when it does not fit. */
+    private boolean grow(Channel ch, int capacity) {
+        BodyBudget budget = fanout.client.budget();
+        long extra = capacity - body.length;
+        if (!budget.reserve(extra)) {
+            failAndClose(ch, ScrapeOutcome.Failure.TOO_LARGE, "the memory for bodies being received"
+                    + " (scrape.max_buffered_bytes, " + budget.limit() + " bytes) is taken by other scrapes");
+            return false;
+        }
+        reserved.addAndGet(extra);
+        if (done.get()) { // the timer reported meanwhile; its release may have missed this reservation
+            budget.release(reserved.getAndSet(0));
+            return false;
+        }
+        body = Arrays.copyOf(body, capacity);
         return true;
     }
 
@@ -270,8 +318,12 @@ final class InstanceScrape<T> {
                     ? "instance closed the connection after " + size + " bytes of the body"
                     : "instance closed the connection before answering");
         } else {
-            failIfCurrent(null, reasonFor(cause), (responseStarted ? "connection failed during the response: "
-                    : "connection failed before the response: ") + describe(cause));
+            String reason = reasonFor(cause);
+            String what = reason.equals(ScrapeOutcome.Failure.TLS) ? "TLS failure with " + address
+                    : cause instanceof DecoderException ? "invalid response from " + address
+                    : responseStarted ? "connection to " + address + " failed during the response"
+                    : "connection to " + address + " failed before the response";
+            failIfCurrent(null, reason, what + ": " + describe(cause));
         }
     }
 
@@ -322,6 +374,7 @@ final class InstanceScrape<T> {
         if (t != null) {
             t.cancel(false);
         }
+        fanout.client.budget().release(reserved.getAndSet(0));
         fanout.client.metrics().finished(outcome);
         fanout.client.slots().release(this);
         fanout.completed(index, outcome);

@@ -5,6 +5,12 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import java.io.File;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLEngine;
@@ -26,8 +32,8 @@ final class InstanceTls {
                 builder.trustManager(readable(settings.tlsCaFile(), "scrape.tls.ca_file"));
             }
             if (!settings.tlsCertFile().isEmpty()) {
-                builder.keyManager(readable(settings.tlsCertFile(), "scrape.tls.cert_file"),
-                        readable(settings.tlsKeyFile(), "scrape.tls.key_file"));
+                builder.keyManager(PemPrivateKey.read(readable(settings.tlsKeyFile(), "scrape.tls.key_file").toPath(),
+                        "scrape.tls.key_file"), certificates(readable(settings.tlsCertFile(), "scrape.tls.cert_file")));
             }
             context = builder.build();
         } catch (SSLException | IllegalArgumentException e) {
@@ -50,6 +56,21 @@ final class InstanceTls {
         SslHandler handler = new SslHandler(engine);
         handler.setHandshakeTimeoutMillis(0); // the scrape's own timer bounds the handshake
         return handler;
+    }
+
+    /** The certificate chain in a PEM file, leaf first. */
+    private static X509Certificate[] certificates(File pem) {
+        try (InputStream in = new FileInputStream(pem)) {
+            X509Certificate[] chain = CertificateFactory.getInstance("X.509").generateCertificates(in).stream()
+                    .map(X509Certificate.class::cast).toArray(X509Certificate[]::new);
+            if (chain.length == 0) {
+                throw new IllegalArgumentException("scrape.tls.cert_file " + pem + " holds no certificate");
+            }
+            return chain;
+        } catch (IOException | CertificateException e) {
+            throw new IllegalArgumentException("scrape.tls.cert_file " + pem + " holds no readable PEM certificate: "
+                    + e.getMessage(), e);
+        }
     }
 
     private static File readable(String path, String key) {

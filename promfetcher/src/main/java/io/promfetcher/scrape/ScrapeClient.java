@@ -1,6 +1,8 @@
 package io.promfetcher.scrape;
 
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.promfetcher.netty.Transport;
 import java.time.Duration;
@@ -30,6 +32,7 @@ public final class ScrapeClient implements AutoCloseable {
     private final HeaderPolicy headerPolicy;
     private final ConnectionPool pool;
     private final Slots slots;
+    private final BodyBudget budget;
     private final ScrapeMetrics metrics;
     private volatile boolean closed;
 
@@ -44,7 +47,8 @@ public final class ScrapeClient implements AutoCloseable {
         this.headerPolicy = new HeaderPolicy(settings.forwardedHeaders());
         this.pool = new ConnectionPool(settings, group, transport, new InstanceTls(settings));
         this.slots = new Slots(settings);
-        this.metrics = new ScrapeMetrics(registry, pool::openConnections, slots::inFlight, slots::waiting);
+        this.budget = new BodyBudget(settings.maxBufferedBytes());
+        this.metrics = new ScrapeMetrics(registry, pool::openConnections, slots::inFlight, slots::waiting, budget::used);
         pool.metrics(metrics);
     }
 
@@ -60,9 +64,10 @@ public final class ScrapeClient implements AutoCloseable {
     /**
      * Scrapes every target concurrently.
      *
-     * @return a future completing, on one of the event loops (do not block in its continuations),
-     * when every target has succeeded, failed or hit the deadline: one outcome per target, in the
-     * order of {@code targets}. It never completes exceptionally.
+     * @return a future completing when every target has succeeded, failed or hit the deadline:
+     * one outcome per target, in the order of {@code targets}; never exceptionally. It completes
+     * on the caller's event loop when called from one of the group's loops (as the API handler
+     * does), else on one of them: do not block in its continuations.
      */
     public <T> CompletableFuture<List<ScrapeOutcome<T>>> scrape(List<ScrapeTarget<T>> targets, ScrapeRequest request) {
         if (targets.isEmpty()) {
@@ -76,7 +81,20 @@ public final class ScrapeClient implements AutoCloseable {
             }
             return CompletableFuture.completedFuture(List.copyOf(refused));
         }
-        return new Fanout<>(this, List.copyOf(targets), request, group.next()).start();
+        return new Fanout<>(this, List.copyOf(targets), request, loopForCaller()).start();
+    }
+
+    /**
+     * The caller's own event loop when it calls from one (the API handler does), so the fan-out's
+     * timers and new connections stay on the thread that will merge the results; else any loop.
+     */
+    private EventLoop loopForCaller() {
+        for (EventExecutor executor : group) {
+            if (executor.inEventLoop() && executor instanceof EventLoop loop) {
+                return loop;
+            }
+        }
+        return group.next();
     }
 
     /**
@@ -120,6 +138,10 @@ public final class ScrapeClient implements AutoCloseable {
 
     Slots slots() {
         return slots;
+    }
+
+    BodyBudget budget() {
+        return budget;
     }
 
     ScrapeMetrics metrics() {

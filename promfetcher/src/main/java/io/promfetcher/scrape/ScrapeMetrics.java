@@ -6,6 +6,7 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /** The fan-out client's own metrics, on the gateway's registry. */
 final class ScrapeMetrics {
@@ -14,7 +15,8 @@ final class ScrapeMetrics {
     private final Counter receivedBytes;
     private final Counter connectionsOpened;
 
-    ScrapeMetrics(PrometheusRegistry registry, IntSupplier connectionsOpen, IntSupplier inFlight, IntSupplier waiting) {
+    ScrapeMetrics(PrometheusRegistry registry, IntSupplier connectionsOpen, IntSupplier inFlight, IntSupplier waiting,
+                  LongSupplier bufferedBytes) {
         scrapes = Counter.builder()
                 .name("promfetcher_instance_scrapes_total")
                 .help("Instance scrapes finished, by outcome: success, timeout, connect, tls, too_large or http_<status>.")
@@ -50,6 +52,12 @@ final class ScrapeMetrics {
                 .name("promfetcher_instance_scrapes_waiting")
                 .help("Instance scrapes waiting for a connection slot (concurrency limits reached).")
                 .callback(cb -> cb.call(waiting.getAsInt()))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("promfetcher_instance_buffered_bytes")
+                .help("Memory taken by bodies being received (limit: scrape.max_buffered_bytes).")
+                .unit(Unit.BYTES)
+                .callback(cb -> cb.call(bufferedBytes.getAsLong()))
                 .register(registry);
         // Series that exist from the start, so rate() and alerts see zeros rather than nothing.
         for (String outcome : new String[] {"success", "timeout", "connect", "tls", "too_large"}) {

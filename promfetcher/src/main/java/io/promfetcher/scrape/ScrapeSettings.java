@@ -17,6 +17,9 @@ import java.util.Objects;
  *                                       [{@code scrape.timeout_margin}, 0.5s]
  * @param maxBodyBytes                   largest body accepted, counted after decompression
  *                                       [{@code scrape.max_body_size}, 50MB]
+ * @param maxBufferedBytes               memory all bodies being received may take together;
+ *                                       0 means a quarter of the JVM's maximum heap
+ *                                       [{@code scrape.max_buffered_bytes}, 0]
  * @param maxConnectionsPerInstance      connections to one instance, busy or idle; also the
  *                                       number of concurrent scrapes of one instance
  *                                       [{@code scrape.max_connections_per_instance}, 2]
@@ -31,12 +34,12 @@ import java.util.Objects;
  *                                       "" uses the JVM's trust store [{@code scrape.tls.ca_file}]
  * @param tlsCertFile                    PEM client certificate for mutual TLS; "" for none
  *                                       [{@code scrape.tls.cert_file}]
- * @param tlsKeyFile                     its PEM private key (PKCS#8) [{@code scrape.tls.key_file}]
+ * @param tlsKeyFile                     its PEM private key: PKCS#8, PKCS#1 RSA or SEC1 EC [{@code scrape.tls.key_file}]
  * @param forwardedHeaders               caller headers forwarded besides {@code Authorization}
  *                                       [{@code scrape.forwarded_headers}, empty]
  */
 public record ScrapeSettings(Duration instanceTimeout, Duration timeoutMargin, long maxBodyBytes,
-                             int maxConnectionsPerInstance, int maxConcurrentScrapes,
+                             long maxBufferedBytes, int maxConnectionsPerInstance, int maxConcurrentScrapes,
                              int maxConcurrentScrapesPerRequest, Duration idleConnectionTimeout,
                              String tlsCaFile, String tlsCertFile, String tlsKeyFile,
                              List<String> forwardedHeaders) {
@@ -48,6 +51,12 @@ public record ScrapeSettings(Duration instanceTimeout, Duration timeoutMargin, l
         }
         if (maxBodyBytes < 1 || maxBodyBytes > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("scrape.max_body_size must be between 1 byte and 2GB");
+        }
+        if (maxBufferedBytes < 0) {
+            throw new IllegalArgumentException("scrape.max_buffered_bytes must be at least 0 (0: a quarter of the heap)");
+        }
+        if (maxBufferedBytes == 0) {
+            maxBufferedBytes = Runtime.getRuntime().maxMemory() / 4;
         }
         atLeastOne(maxConnectionsPerInstance, "scrape.max_connections_per_instance");
         atLeastOne(maxConcurrentScrapes, "scrape.max_concurrent_scrapes");
@@ -64,35 +73,41 @@ public record ScrapeSettings(Duration instanceTimeout, Duration timeoutMargin, l
 
     /** The defaults listed above. */
     public static ScrapeSettings defaults() {
-        return new ScrapeSettings(Duration.ofSeconds(10), Duration.ofMillis(500), 50L * 1024 * 1024,
+        return new ScrapeSettings(Duration.ofSeconds(10), Duration.ofMillis(500), 50L * 1024 * 1024, 0,
                 2, 1024, 64, Duration.ofSeconds(90), "", "", "", List.of());
     }
 
     public ScrapeSettings withInstanceTimeout(Duration timeout) {
         return new ScrapeSettings(timeout, timeoutMargin.compareTo(timeout) >= 0 ? Duration.ZERO : timeoutMargin,
-                maxBodyBytes, maxConnectionsPerInstance, maxConcurrentScrapes, maxConcurrentScrapesPerRequest,
+                maxBodyBytes, maxBufferedBytes, maxConnectionsPerInstance, maxConcurrentScrapes, maxConcurrentScrapesPerRequest,
                 idleConnectionTimeout, tlsCaFile, tlsCertFile, tlsKeyFile, forwardedHeaders);
     }
 
     public ScrapeSettings withMaxBodyBytes(long bytes) {
-        return new ScrapeSettings(instanceTimeout, timeoutMargin, bytes, maxConnectionsPerInstance,
+        return new ScrapeSettings(instanceTimeout, timeoutMargin, bytes, maxBufferedBytes, maxConnectionsPerInstance,
+                maxConcurrentScrapes, maxConcurrentScrapesPerRequest, idleConnectionTimeout,
+                tlsCaFile, tlsCertFile, tlsKeyFile, forwardedHeaders);
+    }
+
+    public ScrapeSettings withMaxBufferedBytes(long bytes) {
+        return new ScrapeSettings(instanceTimeout, timeoutMargin, maxBodyBytes, bytes, maxConnectionsPerInstance,
                 maxConcurrentScrapes, maxConcurrentScrapesPerRequest, idleConnectionTimeout,
                 tlsCaFile, tlsCertFile, tlsKeyFile, forwardedHeaders);
     }
 
     public ScrapeSettings withConcurrency(int perInstance, int overall, int perRequest) {
-        return new ScrapeSettings(instanceTimeout, timeoutMargin, maxBodyBytes, perInstance, overall, perRequest,
+        return new ScrapeSettings(instanceTimeout, timeoutMargin, maxBodyBytes, maxBufferedBytes, perInstance, overall, perRequest,
                 idleConnectionTimeout, tlsCaFile, tlsCertFile, tlsKeyFile, forwardedHeaders);
     }
 
     public ScrapeSettings withTls(String caFile, String certFile, String keyFile) {
-        return new ScrapeSettings(instanceTimeout, timeoutMargin, maxBodyBytes, maxConnectionsPerInstance,
+        return new ScrapeSettings(instanceTimeout, timeoutMargin, maxBodyBytes, maxBufferedBytes, maxConnectionsPerInstance,
                 maxConcurrentScrapes, maxConcurrentScrapesPerRequest, idleConnectionTimeout,
                 caFile, certFile, keyFile, forwardedHeaders);
     }
 
     public ScrapeSettings withForwardedHeaders(List<String> names) {
-        return new ScrapeSettings(instanceTimeout, timeoutMargin, maxBodyBytes, maxConnectionsPerInstance,
+        return new ScrapeSettings(instanceTimeout, timeoutMargin, maxBodyBytes, maxBufferedBytes, maxConnectionsPerInstance,
                 maxConcurrentScrapes, maxConcurrentScrapesPerRequest, idleConnectionTimeout,
                 tlsCaFile, tlsCertFile, tlsKeyFile, names);
     }

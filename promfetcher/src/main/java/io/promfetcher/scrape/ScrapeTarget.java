@@ -31,6 +31,12 @@ public record ScrapeTarget<T>(T instance, String host, int port, OptionalInt tls
         tlsPort.ifPresent(p -> checkPort(p, "tls_port"));
         Objects.requireNonNull(serverCertDomainSan, "serverCertDomainSan");
         Objects.requireNonNull(routeHost, "routeHost");
+        for (int i = 0; i < routeHost.length(); i++) {
+            char c = routeHost.charAt(i);
+            if (c <= ' ' || c >= 0x7f || c == '/' || c == '@') {
+                throw new IllegalArgumentException("route host '" + routeHost + "' is not a host name");
+            }
+        }
     }
 
     /** A plain HTTP instance. */

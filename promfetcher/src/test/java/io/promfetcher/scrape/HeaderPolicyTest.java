@@ -3,7 +3,7 @@ package io.promfetcher.scrape;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.time.Duration;
 import java.util.List;
@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class HeaderPolicyTest {
 
     private static HttpHeaders callerHeaders() {
-        HttpHeaders h = new DefaultHttpHeaders(false);
+        HttpHeaders h = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
         h.add("Authorization", "Bearer caller-token");
         h.add("X-Tenant", "blue");
         h.add("Cookie", "session=1");
@@ -82,8 +82,20 @@ class HeaderPolicyTest {
     }
 
     @Test
+    void handMadeForwardedHeadersStillCannotSetHopByHopOrGatewayHeaders() {
+        ForwardedHeaders handMade = new ForwardedHeaders(List.of(Map.entry("Host", "evil.example.com"),
+                Map.entry("Connection", "close"), Map.entry("Proxy-Authorization", "x"), Map.entry("X-Ok", "1")),
+                "", "http");
+        HttpHeaders h = HeaderPolicy.instanceRequestHeaders(handMade, "app.example.com", Duration.ofSeconds(1));
+        assertThat(h.getAll("Host")).containsExactly("app.example.com");
+        assertThat(h.contains("Connection")).isFalse();
+        assertThat(h.contains("Proxy-Authorization")).isFalse();
+        assertThat(h.get("X-Ok")).isEqualTo("1");
+    }
+
+    @Test
     void repeatedAllowedHeadersAreAllForwarded() {
-        HttpHeaders caller = new DefaultHttpHeaders(false);
+        HttpHeaders caller = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
         caller.add("X-Tenant", "a");
         caller.add("x-tenant", "b");
         ForwardedHeaders f = new HeaderPolicy(List.of("x-tenant")).forCaller(caller, "", "http");
@@ -95,7 +107,7 @@ class HeaderPolicyTest {
 
     @Test
     void valuesWithLineBreaksAreDropped() {
-        HttpHeaders caller = new DefaultHttpHeaders(false);
+        HttpHeaders caller = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
         caller.add("Authorization", "Bearer x\r\nHost: evil");
         caller.add("X-Forwarded-For", "1.2.3.4\nX: y");
         ForwardedHeaders f = HeaderPolicy.authorizationOnly().forCaller(caller, "10.0.0.5", "http");

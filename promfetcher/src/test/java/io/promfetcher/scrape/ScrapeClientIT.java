@@ -163,6 +163,68 @@ class ScrapeClientIT {
     }
 
     @Test
+    void aFanOutStartedOnAnEventLoopCompletesThereEvenOverAConnectionOfAnotherLoop() throws Exception {
+        client(ScrapeSettings.defaults());
+        MockWebServer server = server();
+        server.enqueue(ok(EXPOSITION));
+        server.enqueue(ok(EXPOSITION));
+        io.netty.channel.EventLoop first = group.next();
+        io.netty.channel.EventLoop second = group.next();
+        assertThat(second).isNotSameAs(first);
+
+        Thread completedOnFirst = scrapeFrom(first, server);
+        Thread completedOnSecond = scrapeFrom(second, server); // reuses the connection living on the first loop
+
+        assertThat(completedOnFirst).isSameAs(first.submit(Thread::currentThread).get());
+        assertThat(completedOnSecond).isSameAs(second.submit(Thread::currentThread).get());
+        assertThat(server.takeRequest().getConnectionIndex()).isEqualTo(server.takeRequest().getConnectionIndex());
+    }
+
+    private Thread scrapeFrom(io.netty.channel.EventLoop caller, MockWebServer server) throws Exception {
+        return caller.submit(() -> client.scrape(List.of(target("0", server)),
+                        new ScrapeRequest(MetricPath.DEFAULT, ForwardedHeaders.NONE, Duration.ofSeconds(10))))
+                .get(GENEROUS_SECONDS, TimeUnit.SECONDS)
+                .thenApply(outcomes -> Thread.currentThread())
+                .get(GENEROUS_SECONDS, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void manyConcurrentFanOutsAllCompleteAndGiveEverySlotBack() throws Exception {
+        client(ScrapeSettings.defaults().withConcurrency(2, 8, 4));
+        List<ScrapeTarget<String>> targets = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            MockWebServer server = server();
+            String body = "instance " + i + "\n";
+            server.setDispatcher(new mockwebserver3.Dispatcher() {
+                @Override
+                public MockResponse dispatch(RecordedRequest request) {
+                    return ok(body);
+                }
+            });
+            targets.add(target(Integer.toString(i), server));
+        }
+        List<java.util.concurrent.CompletableFuture<List<ScrapeOutcome<String>>>> fanOuts = new ArrayList<>();
+        for (int f = 0; f < 30; f++) {
+            io.netty.channel.EventLoop caller = group.next();
+            fanOuts.add(caller.submit(() -> client.scrape(targets,
+                    new ScrapeRequest(MetricPath.DEFAULT, ForwardedHeaders.NONE, Duration.ofSeconds(25))))
+                    .get(GENEROUS_SECONDS, TimeUnit.SECONDS));
+        }
+
+        for (var fanOut : fanOuts) {
+            List<ScrapeOutcome<String>> outcomes = fanOut.get(GENEROUS_SECONDS, TimeUnit.SECONDS);
+            for (int i = 0; i < 10; i++) {
+                assertThat(body(outcomes.get(i))).isEqualTo("instance " + i + "\n");
+            }
+        }
+        assertThat(gauge("promfetcher_instance_scrapes_in_flight")).isZero();
+        assertThat(gauge("promfetcher_instance_scrapes_waiting")).isZero();
+        assertThat(gauge("promfetcher_instance_buffered_bytes")).isZero();
+        assertThat(gauge("promfetcher_instance_connections_open")).isLessThanOrEqualTo(10 * 2);
+        assertThat(counter("promfetcher_instance_scrapes", "outcome", "success")).isEqualTo(300);
+    }
+
+    @Test
     void noTargetsGiveNoOutcomes() throws Exception {
         client(ScrapeSettings.defaults());
         assertThat(scrape(List.of(), Duration.ofSeconds(1))).isEmpty();
@@ -222,6 +284,27 @@ class ScrapeClientIT {
     }
 
     @Test
+    void bodiesBeyondTheSharedMemoryBudgetFailInsteadOfExhaustingTheHeap() throws Exception {
+        client(ScrapeSettings.defaults().withMaxBufferedBytes(1024 * 1024));
+        MockWebServer a = server();
+        MockWebServer b = server();
+        // Each body alone fits the budget, both together do not; sent slowly so they overlap.
+        for (MockWebServer server : List.of(a, b)) {
+            server.enqueue(new MockResponse.Builder().body("x".repeat(700 * 1024))
+                    .throttleBody(100 * 1024, 500, TimeUnit.MILLISECONDS).build());
+        }
+
+        List<ScrapeOutcome<String>> outcomes = scrape(List.of(target("0", a), target("1", b)), Duration.ofSeconds(20));
+
+        assertThat(outcomes).filteredOn(o -> o instanceof ScrapeOutcome.Success).hasSize(1);
+        ScrapeOutcome.Failure<String> refused = outcomes.stream().filter(o -> o instanceof ScrapeOutcome.Failure)
+                .map(o -> (ScrapeOutcome.Failure<String>) o).findFirst().orElseThrow();
+        assertThat(refused.reason()).isEqualTo("too_large");
+        assertThat(refused.detail()).contains("scrape.max_buffered_bytes");
+        assertThat(gauge("promfetcher_instance_buffered_bytes")).isZero();
+    }
+
+    @Test
     void contentLengthOverTheLimitGivesTooLarge() throws Exception {
         client(ScrapeSettings.defaults().withMaxBodyBytes(100));
         MockWebServer server = server();
@@ -243,7 +326,8 @@ class ScrapeClientIT {
 
     @Test
     void slowInstanceTimesOutWhileTheOthersSucceed() throws Exception {
-        client(ScrapeSettings.defaults().withInstanceTimeout(Duration.ofSeconds(1)));
+        // 3 s: ample for a local answer even on a loaded CI machine, short enough to keep the test quick.
+        client(ScrapeSettings.defaults().withInstanceTimeout(Duration.ofSeconds(3)));
         MockWebServer fast1 = server();
         MockWebServer slow = server();
         MockWebServer fast2 = server();
@@ -256,7 +340,7 @@ class ScrapeClientIT {
 
         assertThat(body(outcomes.get(0))).isEqualTo("fast 1\n");
         assertThat(failure(outcomes.get(1)).reason()).isEqualTo("timeout");
-        assertThat(failure(outcomes.get(1)).detail()).contains("no complete answer within 1s");
+        assertThat(failure(outcomes.get(1)).detail()).contains("no complete answer within 3s");
         assertThat(body(outcomes.get(2))).isEqualTo("fast 2\n");
     }
 
@@ -304,6 +388,8 @@ class ScrapeClientIT {
                 scrape(List.of(target("0", FreePort.find())), Duration.ofSeconds(10)).get(0));
         assertThat(failure.reason()).isEqualTo("connect");
         assertThat(failure.detail()).contains("cannot connect to http://127.0.0.1:");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(gauge("promfetcher_instance_connections_open")).isZero());
     }
 
     @Test
@@ -352,7 +438,7 @@ class ScrapeClientIT {
         client(ScrapeSettings.defaults().withForwardedHeaders(List.of("X-Tenant")));
         MockWebServer server = server();
         server.enqueue(ok(EXPOSITION));
-        io.netty.handler.codec.http.HttpHeaders caller = new io.netty.handler.codec.http.DefaultHttpHeaders(false);
+        io.netty.handler.codec.http.HttpHeaders caller = io.netty.handler.codec.http.DefaultHttpHeadersFactory.headersFactory().newHeaders();
         caller.add("Authorization", "Bearer app-token");
         caller.add("X-Tenant", "blue");
         caller.add("X-Other", "not forwarded");
@@ -424,6 +510,27 @@ class ScrapeClientIT {
     }
 
     @Test
+    void oneFanOutCannotTakeEverySlot() throws Exception {
+        client(ScrapeSettings.defaults().withConcurrency(2, 2, 1));
+        MockWebServer slow1 = server();
+        MockWebServer slow2 = server();
+        MockWebServer other = server();
+        slow1.enqueue(new MockResponse.Builder().headersDelay(20, TimeUnit.SECONDS).body("late\n").build());
+        slow2.enqueue(new MockResponse.Builder().headersDelay(20, TimeUnit.SECONDS).body("late\n").build());
+        other.enqueue(ok("other app\n"));
+
+        // Without the per-request limit the big fan-out would hold both slots for its whole 20 s
+        // deadline and the small one would time out after 5 s.
+        client.scrape(List.of(target("0", slow1), target("1", slow2)),
+                new ScrapeRequest(MetricPath.DEFAULT, ForwardedHeaders.NONE, Duration.ofSeconds(20)));
+        List<ScrapeOutcome<String>> small = scrape(List.of(target("0", other)), Duration.ofSeconds(5));
+
+        assertThat(body(small.get(0))).isEqualTo("other app\n");
+        assertThat(gauge("promfetcher_instance_scrapes_in_flight")).isEqualTo(1);
+        assertThat(gauge("promfetcher_instance_scrapes_waiting")).isEqualTo(1);
+    }
+
+    @Test
     void aScrapeStillWaitingForASlotAtTheDeadlineTimesOut() throws Exception {
         client(ScrapeSettings.defaults().withConcurrency(1, 1, 1));
         MockWebServer slow = server();
@@ -479,6 +586,38 @@ class ScrapeClientIT {
 
         assertThat(failure(outcomes.get(0)).reason()).isIn("connect");
         assertThat(failure(outcomes.get(1)).reason()).isEqualTo("too_large");
+    }
+
+    @Test
+    void aCorruptGzipBodyGivesConnectSayingWhy() throws Exception {
+        client(ScrapeSettings.defaults());
+        byte[] corrupt = gzip("up 1\n".repeat(100).getBytes(StandardCharsets.UTF_8), 1);
+        for (int i = 12; i < corrupt.length - 8; i++) {
+            corrupt[i] ^= 0x5a;
+        }
+        RawInstance instance = raw((n, out) -> {
+            out.write(RawInstance.ascii("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: " + corrupt.length + "\r\n\r\n"));
+            out.write(corrupt);
+            return true;
+        });
+
+        ScrapeOutcome.Failure<String> failure = failure(
+                scrape(List.of(target("0", instance.port())), Duration.ofSeconds(10)).get(0));
+
+        assertThat(failure.reason()).isEqualTo("connect");
+        assertThat(failure.detail()).startsWith("invalid response from http://127.0.0.1:");
+    }
+
+    @Test
+    void informationalAnswersAreSkippedForTheRealOne() throws Exception {
+        client(ScrapeSettings.defaults());
+        RawInstance instance = raw((n, out) -> {
+            out.write(RawInstance.ascii("HTTP/1.1 103 Early Hints\r\nLink: </style.css>\r\n\r\n"
+                    + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nup 1\n"));
+            return true;
+        });
+
+        assertThat(body(scrape(List.of(target("0", instance.port())), Duration.ofSeconds(10)).get(0))).isEqualTo("up 1\n");
     }
 
     @Test

@@ -20,6 +20,7 @@ class ScrapeSettingsTest {
         assertThat(DEFAULTS.maxConcurrentScrapes()).isEqualTo(1024);
         assertThat(DEFAULTS.maxConcurrentScrapesPerRequest()).isEqualTo(64);
         assertThat(DEFAULTS.forwardedHeaders()).isEmpty();
+        assertThat(DEFAULTS.maxBufferedBytes()).isEqualTo(Runtime.getRuntime().maxMemory() / 4);
     }
 
     @Test
@@ -34,12 +35,13 @@ class ScrapeSettingsTest {
         assertThatThrownBy(() -> DEFAULTS.withConcurrency(1, 0, 1)).hasMessageContaining("scrape.max_concurrent_scrapes ");
         assertThatThrownBy(() -> DEFAULTS.withConcurrency(1, 1, 0)).hasMessageContaining("scrape.max_concurrent_scrapes_per_request");
         assertThatThrownBy(() -> DEFAULTS.withMaxBodyBytes(0)).hasMessageContaining("scrape.max_body_size");
+        assertThatThrownBy(() -> DEFAULTS.withMaxBufferedBytes(-1)).hasMessageContaining("scrape.max_buffered_bytes");
         assertThatThrownBy(() -> DEFAULTS.withInstanceTimeout(Duration.ZERO)).hasMessageContaining("scrape.instance_timeout");
     }
 
     @Test
     void refusesAMarginAsLongAsTheTimeout() {
-        assertThatThrownBy(() -> new ScrapeSettings(Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 1, 1, 1,
+        assertThatThrownBy(() -> new ScrapeSettings(Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 0, 1, 1, 1,
                 Duration.ofSeconds(1), "", "", "", List.of())).hasMessageContaining("scrape.timeout_margin");
     }
 
@@ -62,11 +64,36 @@ class ScrapeSettingsTest {
     }
 
     @Test
+    void refusesAClientCertificateFileWithoutACertificate() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("scrape-tls");
+        java.nio.file.Path key = dir.resolve("client.key");
+        java.nio.file.Path cert = dir.resolve("client.pem");
+        try {
+            java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+            generator.initialize(256);
+            java.nio.file.Files.writeString(key, "-----BEGIN PRIVATE KEY-----\n"
+                    + java.util.Base64.getMimeEncoder().encodeToString(generator.generateKeyPair().getPrivate().getEncoded())
+                    + "\n-----END PRIVATE KEY-----\n");
+            java.nio.file.Files.writeString(cert, "not a certificate\n");
+            assertThatThrownBy(() -> new InstanceTls(DEFAULTS.withTls("", cert.toString(), key.toString())))
+                    .hasMessageContaining("scrape.tls.cert_file " + cert);
+        } finally {
+            java.nio.file.Files.deleteIfExists(key);
+            java.nio.file.Files.deleteIfExists(cert);
+            java.nio.file.Files.delete(dir);
+        }
+    }
+
+    @Test
     void scrapeTargetRefusesBadPortsAndHosts() {
         assertThatThrownBy(() -> ScrapeTarget.http("i", "", 80, "app")).hasMessageContaining("host is empty");
         assertThatThrownBy(() -> ScrapeTarget.http("i", "10.0.0.1", 0, "app")).hasMessageContaining("port 0");
         assertThatThrownBy(() -> ScrapeTarget.https("i", "10.0.0.1", 80, 70000, "san", "app"))
                 .hasMessageContaining("tls_port 70000");
+        assertThatThrownBy(() -> ScrapeTarget.http("i", "10.0.0.1", 80, "app.example.com\r\nX-Injected: 1"))
+                .hasMessageContaining("is not a host name");
+        assertThatThrownBy(() -> ScrapeTarget.http("i", "10.0.0.1", 80, "evil.example.com/path"))
+                .hasMessageContaining("is not a host name");
         assertThat(ScrapeTarget.http("i", "10.0.0.1", 8080, "").hostHeader()).isEqualTo("10.0.0.1:8080");
         assertThat(new ScrapeTarget<>("i", "10.0.0.1", 8080, java.util.OptionalInt.of(8443), Optional.of("s"), "")
                 .connectPort()).isEqualTo(8443);
