@@ -133,6 +133,7 @@ public final class Gateway {
                 c.get(Keys.SCRAPE_INSTANCE_TIMEOUT),
                 c.get(Keys.SCRAPE_TIMEOUT_MARGIN),
                 c.get(Keys.SCRAPE_MAX_BODY_SIZE),
+                c.get(Keys.SCRAPE_MAX_BUFFERED_BYTES),
                 c.get(Keys.SCRAPE_MAX_CONNECTIONS_PER_INSTANCE),
                 c.get(Keys.SCRAPE_MAX_CONCURRENT_SCRAPES),
                 c.get(Keys.SCRAPE_MAX_CONCURRENT_SCRAPES_PER_REQUEST),

@@ -94,6 +94,9 @@ public final class Keys {
     public static final Key<Long> SCRAPE_MAX_BODY_SIZE = new Key<>("scrape.max_body_size",
             ValueType.size(1024, 1L << 30), 50L << 20,
             "Largest instance body accepted, counted after gzip decoding; beyond it the instance fails with reason too_large.");
+    public static final Key<Long> SCRAPE_MAX_BUFFERED_BYTES = new Key<>("scrape.max_buffered_bytes",
+            ValueType.size(0, 1L << 40), 0L,
+            "Memory all instance bodies being received may take together (0: a quarter of the heap); beyond it, instances fail with too_large instead of the gateway running out of memory.");
     public static final Key<Integer> SCRAPE_MAX_CONNECTIONS_PER_INSTANCE = new Key<>("scrape.max_connections_per_instance",
             ValueType.integer(1, 1024), 2,
             "Connections (and so concurrent scrapes) to one instance.");
@@ -124,7 +127,7 @@ public final class Keys {
             ROUTES_STALE_THRESHOLD, ROUTES_PRUNE_INTERVAL, ROUTES_REGISTER_INTERVAL,
             ROUTES_SUBSCRIBE_ROUTER_START, ROUTES_PUBLISH_ROUTER_START,
             ROUTES_API_ENABLED, ROUTES_API_USER, ROUTES_API_PASSWORD,
-            SCRAPE_INSTANCE_TIMEOUT, SCRAPE_TIMEOUT_MARGIN, SCRAPE_MAX_BODY_SIZE,
+            SCRAPE_INSTANCE_TIMEOUT, SCRAPE_TIMEOUT_MARGIN, SCRAPE_MAX_BODY_SIZE, SCRAPE_MAX_BUFFERED_BYTES,
             SCRAPE_MAX_CONNECTIONS_PER_INSTANCE, SCRAPE_MAX_CONCURRENT_SCRAPES, SCRAPE_MAX_CONCURRENT_SCRAPES_PER_REQUEST,
             SCRAPE_IDLE_CONNECTION_TIMEOUT, SCRAPE_TLS_CA_FILE, SCRAPE_TLS_CERT_FILE, SCRAPE_TLS_KEY_FILE,
             SCRAPE_FORWARDED_HEADERS);
