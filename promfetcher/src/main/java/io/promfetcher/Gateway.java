@@ -11,6 +11,7 @@ import io.promfetcher.api.Router;
 import io.promfetcher.config.GatewayConfig;
 import io.promfetcher.config.Keys;
 import io.promfetcher.api.AppMetricsEndpoint;
+import io.promfetcher.api.MergeBudget;
 import io.promfetcher.api.MergeMetrics;
 import io.promfetcher.api.RoutesEndpoint;
 import io.promfetcher.config.ConfigLoader;
@@ -76,7 +77,8 @@ public final class Gateway {
         int cores = Runtime.getRuntime().availableProcessors();
         mergers = Executors.newFixedThreadPool(cores, new io.netty.util.concurrent.DefaultThreadFactory("promfetcher-merge", true));
         AppMetricsEndpoint appMetrics = new AppMetricsEndpoint(routes.table(), scrapeClient, mergers,
-                config.get(Keys.ROUTES_REGISTER_INTERVAL), new MergeMetrics(registry));
+                config.get(Keys.ROUTES_REGISTER_INTERVAL), new MergeMetrics(registry),
+                new MergeBudget(config.get(Keys.SCRAPE_MAX_BUFFERED_BYTES)));
 
         Router api = new Router()
                 .exact("/metrics", "metrics", new MetricsEndpoint(registry))

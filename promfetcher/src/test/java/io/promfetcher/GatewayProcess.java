@@ -35,13 +35,18 @@ final class GatewayProcess implements AutoCloseable {
 
     /** Runs {@code java -jar promfetcher.jar args} with the given environment added. */
     static GatewayProcess start(Map<String, String> env, String... args) throws IOException {
-        return launch(List.of("-jar", JAR.toString()), env, args);
+        return launch(List.of("-Xmx128m", "-jar", JAR.toString()), env, args);
+    }
+
+    /** The same with a given maximum heap, e.g. {@code 256m}. */
+    static GatewayProcess startWithHeap(String heap, Map<String, String> env, String... args) throws IOException {
+        return launch(List.of("-Xmx" + heap, "-jar", JAR.toString()), env, args);
     }
 
     /** Runs the gateway with the test-only slow endpoint (see {@link SlowEndpointMain}). */
     static GatewayProcess startWithSlowEndpoint(Map<String, String> env, String... args) throws IOException {
         String classpath = JAR + File.pathSeparator + Path.of("target/test-classes").toAbsolutePath();
-        return launch(List.of("-cp", classpath, SlowEndpointMain.class.getName()), env, args);
+        return launch(List.of("-Xmx128m", "-cp", classpath, SlowEndpointMain.class.getName()), env, args);
     }
 
     private static GatewayProcess launch(List<String> javaArgs, Map<String, String> env, String... args) throws IOException {
@@ -50,7 +55,6 @@ final class GatewayProcess implements AutoCloseable {
         Path err = dir.resolve("stderr.log");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx128m");
         command.addAll(javaArgs);
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command)

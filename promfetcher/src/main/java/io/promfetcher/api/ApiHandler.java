@@ -138,6 +138,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         int code = reply.status().code();
         ctx.writeAndFlush(response).addListener((ChannelFutureListener) f -> {
+            reply.written().run();
             ctx.channel().attr(BUSY).set(false);
             long nanos = System.nanoTime() - start;
             if (api) {

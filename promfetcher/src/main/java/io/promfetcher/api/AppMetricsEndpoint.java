@@ -51,14 +51,16 @@ public final class AppMetricsEndpoint implements Endpoint {
     private final Executor mergeExecutor;
     private final Duration warmUpRetry;
     private final MergeMetrics metrics;
+    private final MergeBudget budget;
 
     public AppMetricsEndpoint(RouteTable table, ScrapeClient client, Executor mergeExecutor, Duration warmUpRetry,
-                              MergeMetrics metrics) {
+                              MergeMetrics metrics, MergeBudget budget) {
         this.table = table;
         this.client = client;
         this.mergeExecutor = mergeExecutor;
         this.warmUpRetry = warmUpRetry;
         this.metrics = metrics;
+        this.budget = budget;
     }
 
     @Override
@@ -93,7 +95,36 @@ public final class AppMetricsEndpoint implements Endpoint {
         OutputFormat format = Negotiation.negotiate(request.header("Accept").orElse(null));
         ScrapeStatus status = parsed.onlyApp() ? ScrapeStatus.OMITTED : ScrapeStatus.INCLUDED;
         return client.scrape(targets, new ScrapeRequest(metricPath, forwarded, deadline))
-                .thenApplyAsync(outcomes -> merge(outcomes, format, status), mergeExecutor);
+                .thenCompose(outcomes -> mergeWithinBudget(outcomes, format, status));
+    }
+
+    /**
+     * Reserves memory for the bodies and the merged output (about as large again) before queueing
+     * the merge; gives it back once the response is written. No room: 503, bodies dropped.
+     */
+    private CompletionStage<Reply> mergeWithinBudget(List<ScrapeOutcome<TargetLabels>> outcomes, OutputFormat format,
+                                                     ScrapeStatus status) {
+        long bodies = outcomes.stream().mapToLong(o -> o instanceof ScrapeOutcome.Success<TargetLabels> s ? s.body().length : 0).sum();
+        long reserved = bodies + outputEstimate(bodies);
+        if (!budget.tryAcquire(reserved)) {
+            metrics.rejected();
+            return done(Reply.text(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                            "the gateway is merging as much as its memory allows; retry shortly")
+                    .withHeader("Retry-After", "1"));
+        }
+        return CompletableFuture.supplyAsync(() -> merge(outcomes, format, status), mergeExecutor)
+                .handle((reply, error) -> {
+                    if (error != null) {
+                        budget.release(reserved);
+                        throw error instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(error);
+                    }
+                    return reply.whenWritten(() -> budget.release(reserved));
+                });
+    }
+
+    /** The merged output is about the size of the bodies plus the labels added to each sample. */
+    private static long outputEstimate(long bodies) {
+        return bodies + bodies / 2 + 4096;
     }
 
     private Lookup lookup(AppSelector selector) {
@@ -140,8 +171,7 @@ public final class AppMetricsEndpoint implements Endpoint {
                 scrapes.add(new InstanceScrape.Failure(f.target().instance(), f.reason(), f.duration()));
             }
         }
-        // The merged output is about the size of the bodies plus the added labels.
-        ByteBuf body = ByteBufAllocator.DEFAULT.buffer((int) Math.min(Integer.MAX_VALUE - 8, bodyBytes + bodyBytes / 2 + 4096));
+        ByteBuf body = ByteBufAllocator.DEFAULT.buffer((int) Math.min(Integer.MAX_VALUE - 8, outputEstimate(bodyBytes)));
         MergeReport report;
         try (ByteBufOutputStream out = new ByteBufOutputStream(body)) {
             report = ExpositionMerger.merge(scrapes, format, status, out);

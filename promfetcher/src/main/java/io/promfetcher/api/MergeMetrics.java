@@ -10,6 +10,7 @@ public final class MergeMetrics {
     private final Counter samples;
     private final Counter dropped;
     private final Counter fallback;
+    private final Counter rejected;
 
     public MergeMetrics(PrometheusRegistry registry) {
         instances = Counter.builder()
@@ -30,9 +31,17 @@ public final class MergeMetrics {
                 .name("promfetcher_merge_content_type_fallback_total")
                 .help("Instance bodies whose Content-Type named no format the gateway reads, read as Prometheus text 0.0.4.")
                 .register(registry);
+        rejected = Counter.builder()
+                .name("promfetcher_merge_rejected_total")
+                .help("App requests answered 503 because merging them would exceed the memory set aside for merges.")
+                .register(registry);
         dropped.labelValues("duplicate");
         dropped.labelValues("conflict");
         instances.labelValues("up");
+    }
+
+    void rejected() {
+        rejected.inc();
     }
 
     void record(MergeReport report) {

@@ -8,10 +8,14 @@ import java.util.Map;
 
 /**
  * What an endpoint answers: status, content type, extra headers and the body, which the server
- * writes and releases. {@code note} is appended to the access-log line (e.g. instance counts).
+ * writes and releases. {@code note} is appended to the access-log line (e.g. instance counts);
+ * {@code written} runs once the response has been written or has failed (to give back memory
+ * an endpoint reserved for the body).
  */
 public record Reply(HttpResponseStatus status, String contentType, Map<String, String> headers,
-                    ByteBuf body, String note) {
+                    ByteBuf body, String note, Runnable written) {
+
+    private static final Runnable NOTHING = () -> {};
 
     public static final String TEXT = "text/plain; charset=utf-8";
     public static final String JSON = "application/json";
@@ -21,7 +25,7 @@ public record Reply(HttpResponseStatus status, String contentType, Map<String, S
     }
 
     public static Reply of(HttpResponseStatus status, String contentType, ByteBuf body) {
-        return new Reply(status, contentType, Map.of(), body, "");
+        return new Reply(status, contentType, Map.of(), body, "", NOTHING);
     }
 
     /** A plain-text answer; a trailing newline is added so curl output ends cleanly. */
@@ -36,10 +40,18 @@ public record Reply(HttpResponseStatus status, String contentType, Map<String, S
     public Reply withHeader(String name, String value) {
         Map<String, String> more = new java.util.HashMap<>(headers);
         more.put(name, value);
-        return new Reply(status, contentType, more, body, note);
+        return new Reply(status, contentType, more, body, note, written);
     }
 
     public Reply withNote(String text) {
-        return new Reply(status, contentType, headers, body, text);
+        return new Reply(status, contentType, headers, body, text, written);
+    }
+
+    public Reply whenWritten(Runnable action) {
+        Runnable before = written;
+        return new Reply(status, contentType, headers, body, note, () -> {
+            before.run();
+            action.run();
+        });
     }
 }
