@@ -26,11 +26,11 @@ import javax.net.ssl.TrustManagerFactory;
  * an instance certificate whose only name is the instance GUID (server_cert_domain_san), a client
  * certificate for mutual TLS, and a second, unrelated CA.
  */
-final class TestCertificates {
-    static final String INSTANCE_SAN = "41653aa4-3a3a-486a-4431-ef258b39f042";
+public final class TestCertificates {
+    public static final String INSTANCE_SAN = "41653aa4-3a3a-486a-4431-ef258b39f042";
 
     final Path dir;
-    final Path caPem;
+    public final Path caPem;
     final Path otherCaPem;
     final Path instanceCert;
     final Path instanceKey;
@@ -55,7 +55,7 @@ final class TestCertificates {
         this.rsaClientKey = dir.resolve("rsa-client.key");
     }
 
-    static TestCertificates generate(Path dir) throws IOException, InterruptedException {
+    public static TestCertificates generate(Path dir) throws IOException, InterruptedException {
         TestCertificates c = new TestCertificates(dir);
         c.ca("ca", "test-ca");
         c.ca("other-ca", "other-ca");
@@ -102,7 +102,7 @@ final class TestCertificates {
     }
 
     /** A server socket factory presenting the instance certificate; trusts the CA for client certificates. */
-    SSLSocketFactory instanceSocketFactory() throws Exception {
+    public SSLSocketFactory instanceSocketFactory() throws Exception {
         KeyStore keys = KeyStore.getInstance("PKCS12");
         keys.load(null, null);
         keys.setKeyEntry("instance", privateKey(instanceKey), new char[0],
