@@ -150,7 +150,7 @@ public final class EndToEndBenchmark {
                 http {
                   access_log off;
                   keepalive_requests 1000000;
-                  gzip on; gzip_types text/plain "text/plain; version=0.0.4"; gzip_comp_level 6; gzip_min_length 1024;
+                  gzip on; gzip_types text/plain "text/plain; version=0.0.4"; gzip_comp_level 1; gzip_min_length 1024;
                   client_body_temp_path %s; proxy_temp_path %s; fastcgi_temp_path %s; uwsgi_temp_path %s; scgi_temp_path %s;
                 %s}
                 """.formatted(work, work, work, work, work, work, work, servers);

@@ -29,8 +29,8 @@ public final class Keys {
             ValueType.integer(1, 100_000), 256,
             "API requests served at once; beyond it the gateway answers 503 with Retry-After rather than queue without bound.");
     public static final Key<Integer> HTTP_GZIP_LEVEL = new Key<>("http.gzip_level",
-            ValueType.integer(1, 9), 6,
-            "gzip level for responses to callers that accept gzip (Prometheus always does).");
+            ValueType.integer(1, 9), 1,
+            "gzip level for responses to callers that accept gzip (Prometheus always does). 1 compresses merged expositions about 9 times faster than 6 for a body about 16% larger (docs/benchmarks.md).");
 
     public static final Key<String> LOG_FORMAT = new Key<>("log.format", ValueType.oneOf("text", "json"), "text",
             "Log format on stdout: text (one readable line per event) or json (one JSON object per line).");
