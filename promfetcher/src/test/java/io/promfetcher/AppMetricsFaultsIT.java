@@ -82,11 +82,12 @@ class AppMetricsFaultsIT {
     }
 
     private void announceAll(String app, int... ports) throws Exception {
-        for (int i = 0; i < ports.length; i++) {
-            AppMetricsIT.announce(publisher, guid(app), "faults", "test", app, app + ".apps.example.com", i, ports[i]);
-        }
-        // Wait on the route table itself: scraping here would wait on the slow instances.
-        await().atMost(Duration.ofSeconds(10)).until(() -> {
+        // Re-announced until routed (as route-emitter re-announces); wait on the route table
+        // itself: scraping here would wait on the slow instances.
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            for (int i = 0; i < ports.length; i++) {
+                AppMetricsIT.announce(publisher, guid(app), "faults", "test", app, app + ".apps.example.com", i, ports[i]);
+            }
             String routes = get("/routes", Map.of()).body();
             return java.util.Arrays.stream(ports).allMatch(p -> routes.contains(":" + p + "\""));
         });

@@ -74,7 +74,6 @@ class AppMetricsIT {
             });
             server.start();
             instances.add(server);
-            announce(publisher, APP, "my-org", "dev", "my-app", "my-app.apps.example.com", i, server.getPort());
         }
         other = new MockWebServer();
         other.setDispatcher(new Dispatcher() {
@@ -84,9 +83,16 @@ class AppMetricsIT {
             }
         });
         other.start();
-        announce(publisher, OTHER_APP, "my-org", "dev", "other-app", "other.apps.example.com", 0, other.getPort());
-        await().atMost(Duration.ofSeconds(20)).until(() -> gateway.health().ready()
-                && get("/v1/apps/my-org/dev/my-app/metrics").statusCode() == 200);
+        // Re-announced until routed, as route-emitter re-announces: the gateway subscribes
+        // asynchronously, and a message published before that is gone.
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            for (int i = 0; i < 3; i++) {
+                announce(publisher, APP, "my-org", "dev", "my-app", "my-app.apps.example.com", i, instances.get(i).getPort());
+            }
+            announce(publisher, OTHER_APP, "my-org", "dev", "other-app", "other.apps.example.com", 0, other.getPort());
+            return gateway.health().ready() && routed(instances.get(0).getPort(), instances.get(1).getPort(),
+                    instances.get(2).getPort(), other.getPort());
+        });
     }
 
     @AfterAll
@@ -107,6 +113,12 @@ class AppMetricsIT {
                 Integer.toString(index), "127.0.0.1", port, 0, uri);
         nats.publish("router.register", Announcements.bytes(json));
         nats.flush(Duration.ofSeconds(2));
+    }
+
+    /** Whether /routes lists an instance on each of these ports. */
+    static boolean routed(int... ports) throws Exception {
+        String routes = get("/routes").body();
+        return java.util.Arrays.stream(ports).allMatch(p -> routes.contains("127.0.0.1:" + p + "\""));
     }
 
     static HttpResponse<String> get(String path) throws Exception {

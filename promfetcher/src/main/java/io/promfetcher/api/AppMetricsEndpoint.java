@@ -99,32 +99,79 @@ public final class AppMetricsEndpoint implements Endpoint {
     }
 
     /**
-     * Reserves memory for the bodies and the merged output (about as large again) before queueing
-     * the merge; gives it back once the response is written. No room: 503, bodies dropped.
+     * Merges within the memory set aside for merges: the bodies are reserved as soon as they
+     * arrive (no room: 503, bodies dropped), the output once it is estimated on the merge thread
+     * (it can be several times the bodies: every sample gains nine labels). Everything is given
+     * back when the response has been written.
      */
     private CompletionStage<Reply> mergeWithinBudget(List<ScrapeOutcome<TargetLabels>> outcomes, OutputFormat format,
                                                      ScrapeStatus status) {
-        long bodies = outcomes.stream().mapToLong(o -> o instanceof ScrapeOutcome.Success<TargetLabels> s ? s.body().length : 0).sum();
-        long reserved = bodies + outputEstimate(bodies);
-        if (!budget.tryAcquire(reserved)) {
-            metrics.rejected();
-            return done(Reply.text(HttpResponseStatus.SERVICE_UNAVAILABLE,
-                            "the gateway is merging as much as its memory allows; retry shortly")
-                    .withHeader("Retry-After", "1"));
+        long bodies = 0;
+        for (ScrapeOutcome<TargetLabels> o : outcomes) {
+            if (o instanceof ScrapeOutcome.Success<TargetLabels> s) {
+                bodies += s.body().length;
+            }
         }
-        return CompletableFuture.supplyAsync(() -> merge(outcomes, format, status), mergeExecutor)
-                .handle((reply, error) -> {
-                    if (error != null) {
-                        budget.release(reserved);
-                        throw error instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(error);
-                    }
-                    return reply.whenWritten(() -> budget.release(reserved));
-                });
+        if (!budget.tryAcquire(bodies)) {
+            metrics.rejected();
+            return done(busy());
+        }
+        long heldBodies = bodies;
+        return CompletableFuture.supplyAsync(() -> {
+            long output = outputEstimate(outcomes);
+            if (heldBodies + output > budget.limit()) {
+                budget.release(heldBodies);
+                metrics.rejected();
+                return Reply.text(HttpResponseStatus.BAD_GATEWAY, "the merged output would take about " + (output >> 20)
+                        + " MB, more than the memory set aside for merging (scrape.max_buffered_bytes)");
+            }
+            if (!budget.tryAcquire(output)) {
+                budget.release(heldBodies);
+                metrics.rejected();
+                return busy();
+            }
+            long held = heldBodies + output;
+            try {
+                return merge(outcomes, format, status, output).whenWritten(() -> budget.release(held));
+            } catch (RuntimeException e) {
+                budget.release(held);
+                throw e;
+            }
+        }, mergeExecutor);
     }
 
-    /** The merged output is about the size of the bodies plus the labels added to each sample. */
-    private static long outputEstimate(long bodies) {
-        return bodies + bodies / 2 + 4096;
+    private static Reply busy() {
+        return Reply.text(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        "the gateway is merging as much as its memory allows; retry shortly")
+                .withHeader("Retry-After", "1");
+    }
+
+    /**
+     * An upper bound of the merged output: each body, plus for each of its lines (at most one
+     * sample each) the instance's labels as written, plus the scrape status families.
+     */
+    static long outputEstimate(List<ScrapeOutcome<TargetLabels>> outcomes) {
+        long total = 4096;
+        for (ScrapeOutcome<TargetLabels> o : outcomes) {
+            List<String> values = o.target().instance().values();
+            long labelBytes = 2;
+            for (int i = 0; i < TargetLabels.NAMES.size(); i++) {
+                // Values counted twice: escaping can double them, and names may gain an exported_ twin.
+                labelBytes += TargetLabels.NAMES.get(i).length() + values.get(i).length() * 2L + 4;
+            }
+            total += 6 * (labelBytes + 64);
+            if (o instanceof ScrapeOutcome.Success<TargetLabels> s) {
+                byte[] body = s.body();
+                long lines = 1;
+                for (byte b : body) {
+                    if (b == '\n') {
+                        lines++;
+                    }
+                }
+                total += body.length + lines * labelBytes;
+            }
+        }
+        return total;
     }
 
     private Lookup lookup(AppSelector selector) {
@@ -160,18 +207,18 @@ public final class AppMetricsEndpoint implements Endpoint {
         return targets;
     }
 
-    private Reply merge(List<ScrapeOutcome<TargetLabels>> outcomes, OutputFormat format, ScrapeStatus status) {
+    private Reply merge(List<ScrapeOutcome<TargetLabels>> outcomes, OutputFormat format, ScrapeStatus status,
+                        long outputEstimate) {
         List<InstanceScrape> scrapes = new ArrayList<>(outcomes.size());
-        long bodyBytes = 0;
         for (ScrapeOutcome<TargetLabels> outcome : outcomes) {
             if (outcome instanceof ScrapeOutcome.Success<TargetLabels> s) {
                 scrapes.add(new InstanceScrape.Body(s.target().instance(), s.body(), s.contentType(), s.duration()));
-                bodyBytes += s.body().length;
             } else if (outcome instanceof ScrapeOutcome.Failure<TargetLabels> f) {
                 scrapes.add(new InstanceScrape.Failure(f.target().instance(), f.reason(), f.duration()));
             }
         }
-        ByteBuf body = ByteBufAllocator.DEFAULT.buffer((int) Math.min(Integer.MAX_VALUE - 8, outputEstimate(bodyBytes)));
+        // Sized once from the estimate: growing by doubling would briefly need one and a half times more.
+        ByteBuf body = ByteBufAllocator.DEFAULT.buffer((int) Math.min(Integer.MAX_VALUE - 8, outputEstimate));
         MergeReport report;
         try (ByteBufOutputStream out = new ByteBufOutputStream(body)) {
             report = ExpositionMerger.merge(scrapes, format, status, out);

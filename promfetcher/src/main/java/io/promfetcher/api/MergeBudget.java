@@ -17,14 +17,11 @@ public final class MergeBudget {
         this.limit = limit > 0 ? limit : Runtime.getRuntime().maxMemory() / 4;
     }
 
-    /**
-     * Takes {@code bytes} if they fit, or if nothing else is held (one request larger than the
-     * whole budget must still be served, alone).
-     */
+    /** Takes {@code bytes} if they fit beside what is already held. */
     public boolean tryAcquire(long bytes) {
         while (true) {
             long now = used.get();
-            if (now > 0 && now + bytes > limit) {
+            if (now + bytes > limit) {
                 return false;
             }
             if (used.compareAndSet(now, now + bytes)) {
