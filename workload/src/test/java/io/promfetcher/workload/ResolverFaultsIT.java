@@ -56,24 +56,31 @@ class ResolverFaultsIT {
     }
 
     @Test
-    void resolverStoppedWithSigtermPutsBackItsUrl() throws Exception {
+    void resolverStoppedWithSigtermFinishesOrPutsBackItsUrl() throws Exception {
         try (WorkloadFixture system = new WorkloadFixture(SLOW_WEB)) {
             List<AutoCloseable> services = new ArrayList<>();
             try {
                 services.add(Resolver.fromEnv(system.env.with("INSTANCE_INDEX", "0"), Clock.systemUTC()).start());
-                // No grace: the URL in hand cannot be finished, it must be put back.
-                Process stopped = system.startProcess("resolver",
-                        Map.of("INSTANCE_INDEX", "1", "RESOLVER_SHUTDOWN_GRACE", "0s"));
+                // With the default grace the URL in hand is finished before the process exits.
+                Process finishing = system.startProcess("resolver", Map.of("INSTANCE_INDEX", "1"));
                 Tracker tracker = Tracker.fromEnv(system.env).start();
                 services.add(tracker);
 
                 awaitUrlInHand(system, 1);
-                stopped.destroy();
-                assertThat(stopped.waitFor(20, TimeUnit.SECONDS)).isTrue();
+                finishing.destroy();
+                assertThat(finishing.waitFor(20, TimeUnit.SECONDS)).isTrue();
                 assertThat(system.inbox().llen(RedisKeys.inFlight(1))).isZero();
 
+                // No grace: the URL in hand cannot be finished, it must be put back.
+                Process impatient = system.startProcess("resolver",
+                        Map.of("INSTANCE_INDEX", "2", "RESOLVER_SHUTDOWN_GRACE", "0s"));
+                awaitUrlInHand(system, 2);
+                impatient.destroy();
+                assertThat(impatient.waitFor(20, TimeUnit.SECONDS)).isTrue();
+                assertThat(system.inbox().llen(RedisKeys.inFlight(2))).isZero();
+
                 assertThat(tracker.awaitSourceDone(60, TimeUnit.SECONDS)).isTrue();
-                system.awaitDrained(2);
+                system.awaitDrained(3);
                 system.assertHotlistIs(system.expectedScores());
             } finally {
                 closeAll(services);
