@@ -9,6 +9,7 @@ import io.promfetcher.workload.redis.AgeingMode;
 import io.promfetcher.workload.redis.Hotlist;
 import io.promfetcher.workload.redis.Inbox;
 import io.promfetcher.workload.redis.RedisAddress;
+import io.promfetcher.workload.redis.RedisKeys;
 import io.promfetcher.workload.redis.RedisRetry;
 import io.promfetcher.workload.redis.WorkloadGauges;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -266,7 +267,7 @@ public final class Resolver implements AutoCloseable {
             LOG.info("stopping: URL in hand put back in the inbox: {}", url);
         } catch (RuntimeException e) {
             LOG.warn("stopping: could not put back {} ({}); it stays in {} for the next start", url,
-                    e.getMessage(), io.promfetcher.workload.redis.RedisKeys.inFlight(config.instance().index()));
+                    e.getMessage(), RedisKeys.inFlight(config.instance().index()));
         }
     }
 
