@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -112,6 +113,37 @@ class ResolverFaultsIT {
                 assertThat(tracker.awaitSourceDone(60, TimeUnit.SECONDS)).isTrue();
                 system.awaitDrained(3);
                 system.assertHotlistIs(system.expectedScores());
+            } finally {
+                closeAll(services);
+            }
+        }
+    }
+
+    @Test
+    void inboxRedisRestartedWhileResolversWaitIsReconnected() throws Exception {
+        try (WorkloadFixture system = new WorkloadFixture(Map.of("SYNTHETIC_POSTS", "200"))) {
+            List<AutoCloseable> services = new ArrayList<>();
+            try {
+                for (int i = 0; i < 2; i++) {
+                    services.add(Resolver.fromEnv(system.env.with("INSTANCE_INDEX", Integer.toString(i)), Clock.systemUTC()).start());
+                }
+                Tracker first = Tracker.fromEnv(system.env).start();
+                services.add(first);
+                assertThat(first.awaitSourceDone(60, TimeUnit.SECONDS)).isTrue();
+                system.awaitDrained(2);
+
+                // The inbox is not persisted: restart it while it is empty, the resolvers blocked on it.
+                system.inboxRedis.stop();
+                system.inboxRedis.start();
+
+                Tracker second = Tracker.fromEnv(system.env).start();
+                services.add(second);
+                assertThat(second.awaitSourceDone(60, TimeUnit.SECONDS)).isTrue();
+                system.awaitDrained(2);
+
+                Map<String, Long> twice = new HashMap<>();
+                system.expectedScores().forEach((url, count) -> twice.put(url, 2 * count));
+                system.assertHotlistIs(twice);
             } finally {
                 closeAll(services);
             }
