@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -56,24 +57,31 @@ class ResolverFaultsIT {
     }
 
     @Test
-    void resolverStoppedWithSigtermPutsBackItsUrl() throws Exception {
+    void resolverStoppedWithSigtermFinishesOrPutsBackItsUrl() throws Exception {
         try (WorkloadFixture system = new WorkloadFixture(SLOW_WEB)) {
             List<AutoCloseable> services = new ArrayList<>();
             try {
                 services.add(Resolver.fromEnv(system.env.with("INSTANCE_INDEX", "0"), Clock.systemUTC()).start());
-                // No grace: the URL in hand cannot be finished, it must be put back.
-                Process stopped = system.startProcess("resolver",
-                        Map.of("INSTANCE_INDEX", "1", "RESOLVER_SHUTDOWN_GRACE", "0s"));
+                // With the default grace the URL in hand is finished before the process exits.
+                Process finishing = system.startProcess("resolver", Map.of("INSTANCE_INDEX", "1"));
                 Tracker tracker = Tracker.fromEnv(system.env).start();
                 services.add(tracker);
 
                 awaitUrlInHand(system, 1);
-                stopped.destroy();
-                assertThat(stopped.waitFor(20, TimeUnit.SECONDS)).isTrue();
+                finishing.destroy();
+                assertThat(finishing.waitFor(20, TimeUnit.SECONDS)).isTrue();
                 assertThat(system.inbox().llen(RedisKeys.inFlight(1))).isZero();
 
+                // No grace: the URL in hand cannot be finished, it must be put back.
+                Process impatient = system.startProcess("resolver",
+                        Map.of("INSTANCE_INDEX", "2", "RESOLVER_SHUTDOWN_GRACE", "0s"));
+                awaitUrlInHand(system, 2);
+                impatient.destroy();
+                assertThat(impatient.waitFor(20, TimeUnit.SECONDS)).isTrue();
+                assertThat(system.inbox().llen(RedisKeys.inFlight(2))).isZero();
+
                 assertThat(tracker.awaitSourceDone(60, TimeUnit.SECONDS)).isTrue();
-                system.awaitDrained(2);
+                system.awaitDrained(3);
                 system.assertHotlistIs(system.expectedScores());
             } finally {
                 closeAll(services);
@@ -105,6 +113,37 @@ class ResolverFaultsIT {
                 assertThat(tracker.awaitSourceDone(60, TimeUnit.SECONDS)).isTrue();
                 system.awaitDrained(3);
                 system.assertHotlistIs(system.expectedScores());
+            } finally {
+                closeAll(services);
+            }
+        }
+    }
+
+    @Test
+    void inboxRedisRestartedWhileResolversWaitIsReconnected() throws Exception {
+        try (WorkloadFixture system = new WorkloadFixture(Map.of("SYNTHETIC_POSTS", "200"))) {
+            List<AutoCloseable> services = new ArrayList<>();
+            try {
+                for (int i = 0; i < 2; i++) {
+                    services.add(Resolver.fromEnv(system.env.with("INSTANCE_INDEX", Integer.toString(i)), Clock.systemUTC()).start());
+                }
+                Tracker first = Tracker.fromEnv(system.env).start();
+                services.add(first);
+                assertThat(first.awaitSourceDone(60, TimeUnit.SECONDS)).isTrue();
+                system.awaitDrained(2);
+
+                // The inbox is not persisted: restart it while it is empty, the resolvers blocked on it.
+                system.inboxRedis.stop();
+                system.inboxRedis.start();
+
+                Tracker second = Tracker.fromEnv(system.env).start();
+                services.add(second);
+                assertThat(second.awaitSourceDone(60, TimeUnit.SECONDS)).isTrue();
+                system.awaitDrained(2);
+
+                Map<String, Long> twice = new HashMap<>();
+                system.expectedScores().forEach((url, count) -> twice.put(url, 2 * count));
+                system.assertHotlistIs(twice);
             } finally {
                 closeAll(services);
             }

@@ -52,9 +52,9 @@ public final class WorkloadFixture implements AutoCloseable {
                 "SYNTHETIC_SEED", "11",
                 "SYNTHETIC_LINKS", "300",
                 "SYNTHETIC_RATE", "0",
-                "RESOLVER_READ_TIMEOUT", "1s",
+                "RESOLVER_READ_TIMEOUT", "2s",
                 "LINKFARM_SLOW_DELAY", "100ms",
-                "LINKFARM_STALL_DELAY", "3s",
+                "LINKFARM_STALL_DELAY", "5s",
                 "CLEANER_INTERVAL", "200ms"));
         vars.putAll(extra);
         Env base = Env.of(vars);

@@ -2,8 +2,6 @@ package io.promfetcher.workload.announce;
 
 import io.promfetcher.workload.config.Env;
 import io.promfetcher.workload.config.Instance;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -43,13 +41,6 @@ public record Announcing(Optional<String> natsUrl, String host, Duration interva
         }
         RouteRegistration registration = RouteRegistration.forInstance(
                 host, boundPort, domain, org, space, instance.service(), instance.index());
-        try {
-            return Optional.of(RouteAnnouncer.start(natsUrl.get(), registration, interval));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot reach NATS at " + natsUrl.get(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while connecting to NATS", e);
-        }
+        return Optional.of(RouteAnnouncer.start(natsUrl.get(), registration, interval));
     }
 }

@@ -25,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.JedisPooled;
-import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
  * The cleaner service: every interval, applies the score reductions that are due
@@ -141,11 +140,13 @@ public final class Cleaner implements AutoCloseable {
     private void tick() {
         try {
             runOnce();
-        } catch (JedisConnectionException e) {
-            redisErrors.labelValues("hotlist").inc();
-            LOG.warn("hotlist Redis unreachable ({}); next pass in {}", e.getMessage(), config.interval());
         } catch (RuntimeException e) {
-            LOG.error("ageing pass failed", e);
+            if (RedisRetry.isTransient(e)) {
+                redisErrors.labelValues("hotlist").inc();
+                LOG.warn("hotlist Redis unavailable ({}); next pass in {}", e.getMessage(), config.interval());
+            } else {
+                LOG.error("ageing pass failed", e);
+            }
         }
     }
 

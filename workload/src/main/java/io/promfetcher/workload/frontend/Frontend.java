@@ -9,6 +9,7 @@ import io.promfetcher.workload.config.Instance;
 import io.promfetcher.workload.http.ServiceHttpServer;
 import io.promfetcher.workload.redis.Hotlist;
 import io.promfetcher.workload.redis.RedisAddress;
+import io.promfetcher.workload.redis.RedisRetry;
 import io.promfetcher.workload.redis.WorkloadGauges;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -200,13 +201,23 @@ public final class Frontend implements AutoCloseable {
                 // After a Redis restart each pooled connection fails once: one retry gets a fresh one.
                 try {
                     status = answer.answer(exchange);
-                } catch (JedisConnectionException e) {
-                    status = error(exchange, 503, "hotlist Redis unreachable: " + e.getMessage());
+                } catch (RuntimeException e) {
+                    status = unavailable(exchange, e);
                 }
+            } catch (RuntimeException e) {
+                status = unavailable(exchange, e);
             }
             requests.labelValues(handler, Integer.toString(status)).inc();
             duration.labelValues(handler).observe((System.nanoTime() - started) / 1e9);
         };
+    }
+
+    /** A transient Redis failure is a 503 the client may retry; anything else is a bug, thrown on. */
+    private static int unavailable(HttpExchange exchange, RuntimeException e) throws IOException {
+        if (!RedisRetry.isTransient(e)) {
+            throw e;
+        }
+        return error(exchange, 503, "hotlist Redis unavailable: " + e.getMessage());
     }
 
     private List<String> health() {

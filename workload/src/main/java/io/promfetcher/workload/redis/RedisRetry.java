@@ -7,11 +7,12 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * Retries a Redis call while the server is unreachable (restart, network blip), with a capped
- * back-off, so services ride out a Redis restart instead of dying. Only connection failures are
- * retried: a data error is a bug and is thrown. Callers make retried calls idempotent.
+ * back-off, so services ride out a Redis restart instead of dying. Only transient failures are
+ * retried ({@link #isTransient}): any other data error is a bug and is thrown. Callers make retried calls idempotent.
  */
 public final class RedisRetry {
     private static final Logger LOG = LoggerFactory.getLogger(RedisRetry.class);
@@ -45,7 +46,10 @@ public final class RedisRetry {
         while (true) {
             try {
                 return call.get();
-            } catch (JedisConnectionException e) {
+            } catch (JedisConnectionException | JedisDataException e) {
+                if (!isTransient(e)) {
+                    throw e;
+                }
                 errors.labelValues(redisName).inc();
                 if (giveUp.getAsBoolean() || Thread.currentThread().isInterrupted()) {
                     throw new Stopped(redisName + " unreachable while stopping: " + what, e);
@@ -61,6 +65,19 @@ public final class RedisRetry {
                 backoffMillis = Math.min(1000, backoffMillis * 2);
             }
         }
+    }
+
+    /**
+     * True for failures that go away by themselves: the server unreachable, or up but not ready
+     * (still loading its AOF after a restart, a replica without its master, a busy script).
+     */
+    public static boolean isTransient(RuntimeException e) {
+        if (e instanceof JedisConnectionException) {
+            return true;
+        }
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        return e instanceof JedisDataException && (message.startsWith("LOADING") || message.startsWith("BUSY")
+                || message.startsWith("MASTERDOWN") || message.startsWith("TRYAGAIN"));
     }
 
     public void run(String what, Runnable call) {

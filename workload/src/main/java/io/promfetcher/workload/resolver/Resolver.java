@@ -9,6 +9,7 @@ import io.promfetcher.workload.redis.AgeingMode;
 import io.promfetcher.workload.redis.Hotlist;
 import io.promfetcher.workload.redis.Inbox;
 import io.promfetcher.workload.redis.RedisAddress;
+import io.promfetcher.workload.redis.RedisKeys;
 import io.promfetcher.workload.redis.RedisRetry;
 import io.promfetcher.workload.redis.WorkloadGauges;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -26,7 +27,6 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.JedisPooled;
-import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
  * The resolver service: takes URLs from the inbox (blocking), resolves them (cache first, then
@@ -166,21 +166,19 @@ public final class Resolver implements AutoCloseable {
                 if (taken.isPresent()) {
                     handle(taken.get());
                 }
-            } catch (JedisConnectionException e) {
-                // The take may have moved a URL before the reply was lost: look in the in-flight list again.
-                recovered = false;
-                LOG.warn("inbox Redis unreachable ({}); retrying", e.getMessage());
-                pause(200);
-            } catch (RedisRetry.Stopped e) {
-                return;
-            } catch (InterruptedException e) {
+            } catch (RedisRetry.Stopped | InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
-                // A bug or an unexpected Redis answer must not kill the worker silently: whatever was
-                // in hand is still in the in-flight list, and recovery looks at it again.
+                // The take may have moved a URL before its reply was lost, and a bug must not kill the
+                // worker silently: either way what was in hand is in the in-flight list; look again.
                 recovered = false;
-                LOG.error("unexpected failure; recovering the in-flight list", e);
-                pause(1000);
+                if (RedisRetry.isTransient(e)) {
+                    LOG.warn("inbox Redis unavailable ({}); retrying", e.getMessage());
+                    pause(200);
+                } else {
+                    LOG.error("unexpected failure; recovering the in-flight list", e);
+                    pause(1000);
+                }
             }
         }
     }
@@ -269,7 +267,7 @@ public final class Resolver implements AutoCloseable {
             LOG.info("stopping: URL in hand put back in the inbox: {}", url);
         } catch (RuntimeException e) {
             LOG.warn("stopping: could not put back {} ({}); it stays in {} for the next start", url,
-                    e.getMessage(), io.promfetcher.workload.redis.RedisKeys.inFlight(config.instance().index()));
+                    e.getMessage(), RedisKeys.inFlight(config.instance().index()));
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
@@ -15,8 +16,10 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +63,7 @@ public final class JetstreamSource implements PostSource {
                         .get(15, TimeUnit.SECONDS);
                 backoffMillis = 250;
                 drain(sink, ended);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            } catch (ExecutionException | TimeoutException e) {
                 LOG.warn("cannot connect to Jetstream at {}: {}", uri, e.getMessage());
             }
             if (!closed) {
@@ -176,7 +179,7 @@ public final class JetstreamSource implements PostSource {
         }
 
         @Override
-        public CompletionStage<?> onBinary(WebSocket webSocket, java.nio.ByteBuffer data, boolean last) {
+        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
             // Jetstream sends binary frames only when zstd compression was asked for; we never ask.
             if (last) {
                 rejected++;

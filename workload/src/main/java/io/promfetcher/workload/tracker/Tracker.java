@@ -19,6 +19,7 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -58,7 +59,7 @@ public final class Tracker implements AutoCloseable {
     private final Gauge lastPostDuration;
     private final Histogram postDuration;
     private volatile boolean stopping;
-    private java.util.Optional<RouteAnnouncer> announcer = java.util.Optional.empty();
+    private Optional<RouteAnnouncer> announcer = Optional.empty();
 
     public Tracker(Config config) {
         this.config = config;

@@ -72,6 +72,20 @@ class RouteAnnouncerIT {
     }
 
     @Test
+    void announcerStartedBeforeNatsRegistersOnceNatsIsUp() throws Exception {
+        try (NatsServer late = new NatsServer()) {
+            RouteRegistration registration = RouteRegistration.forInstance("127.0.0.1", 8083, "thux.local", "thux", "local", "cleaner", 0);
+            try (RouteAnnouncer announcer = RouteAnnouncer.start(late.url(), registration, Duration.ofMillis(200))) {
+                late.start();
+                try (Connection lateListener = Nats.connect(late.url())) {
+                    Subscription registers = lateListener.subscribe("router.register");
+                    assertThat(registers.nextMessage(Duration.ofSeconds(15))).isNotNull();
+                }
+            }
+        }
+    }
+
+    @Test
     void routerStartTriggersAnImmediateRegister() throws Exception {
         Subscription registers = listener.subscribe("router.register");
         listener.flush(Duration.ofSeconds(2));
