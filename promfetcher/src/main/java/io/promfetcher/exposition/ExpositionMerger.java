@@ -90,7 +90,8 @@ public final class ExpositionMerger {
             commit(instance, indexed, families, reserved);
         }
 
-        ExpositionWriter writer = new ExpositionWriter(new ByteSink(out), format, status == ScrapeStatus.INCLUDED);
+        ExpositionWriter writer = new ExpositionWriter(new ByteSink(out), format, status == ScrapeStatus.INCLUDED,
+                families.keySet());
         for (Instance instance : instances) {
             instance.targetBlock = writer.targetBlock(instance.target);
         }
@@ -121,7 +122,7 @@ public final class ExpositionMerger {
                     instance.conflicts += f.samples;
                     continue;
                 }
-                merged = new MergedFamily(f.key, f.quoted, f.type, f.bareCounter);
+                merged = new MergedFamily(f.key, f.outName, f.quoted, f.type, f.bareCounter);
                 families.put(f.key, merged);
             } else if (!merged.sameType(f)) {
                 instance.conflicts += f.samples;

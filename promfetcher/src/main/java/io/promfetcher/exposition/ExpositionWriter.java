@@ -39,7 +39,13 @@ final class ExpositionWriter {
     /** Text family names already written: text cannot have two families of one name. */
     private final Set<String> textNames = new HashSet<>();
 
-    ExpositionWriter(ByteSink sink, OutputFormat format, boolean statusIncluded) {
+    /** Every family's key: an OpenMetrics name that is also another family's key is not used. */
+    private final Set<String> keys;
+    /** OpenMetrics family names already written. */
+    private final Set<String> openMetricsNames = new HashSet<>();
+
+    ExpositionWriter(ByteSink sink, OutputFormat format, boolean statusIncluded, Set<String> keys) {
+        this.keys = keys;
         this.sink = sink;
         this.format = format;
         this.om = format.isOpenMetrics();
@@ -87,8 +93,17 @@ final class ExpositionWriter {
     // ---- OpenMetrics ----
 
     private void openMetricsFamily(MergedFamily f) throws IOException {
-        byte[] name = metadataName(f.key, f.quoted);
-        metadata("# TYPE ", name, f.bareCounter ? "unknown" : f.type.openMetricsName());
+        String familyName = f.outName;
+        String type = f.bareCounter ? "unknown" : f.type.openMetricsName();
+        if (!f.outName.equals(f.key) && (keys.contains(f.outName) || openMetricsNames.contains(f.outName))) {
+            // Text's gauge foo beside counter foo_total: OpenMetrics cannot have two families foo,
+            // so this one keeps its series under its text name, as unknown, rather than rename them.
+            familyName = f.key;
+            type = "unknown";
+        }
+        openMetricsNames.add(familyName);
+        byte[] name = metadataName(familyName, f.quoted);
+        metadata("# TYPE ", name, type);
         if (f.unit != null && !f.unit.isEmpty()) {
             metadata("# UNIT ", name, f.unit);
         }
@@ -135,29 +150,36 @@ final class ExpositionWriter {
     }
 
     private void textPart(MergedFamily f, TextPart part) throws IOException {
-        String textName = f.key + part.suffix();
-        if (!textNames.add(textName)) {
-            // Another family already took this text name (e.g. gauge foo_created beside counter
-            // foo's _created series): writing both would not parse, so these samples are dropped.
+        String textName = f.outName + part.suffix();
+        byte[] name = metadataName(textName, f.quoted);
+        if (part.main()) {
+            boolean free = textNames.add(textName);
+            if (free) {
+                if (f.help != null) {
+                    metadata("# HELP ", name, escapeHelp(f.help));
+                }
+                metadata("# TYPE ", name, part.textType());
+            }
             for (MergedFamily.Segment segment : f.segments) {
-                samples(f, segment, part, true);
+                samples(f, segment, part, !free);
             }
             return;
         }
-        byte[] name = metadataName(textName, f.quoted);
-        if (part.main()) {
-            if (f.help != null) {
-                metadata("# HELP ", name, escapeHelp(f.help));
-            }
-            metadata("# TYPE ", name, part.textType());
-        }
-        boolean metadataWritten = part.main();
+        // Secondary parts (foo_created, ...) exist only when samples need them, and only claim
+        // their name then: text's counter foo_total beside a gauge foo_created is common.
+        Boolean free = null;
         for (MergedFamily.Segment segment : f.segments) {
-            if (!metadataWritten && hasSample(f, segment, part)) {
-                metadata("# TYPE ", name, part.textType());
-                metadataWritten = true;
+            if (free == null && hasSample(f, segment, part)) {
+                free = textNames.add(textName);
+                if (free) {
+                    metadata("# TYPE ", name, part.textType());
+                }
             }
-            samples(f, segment, part, false);
+            if (free != null) {
+                // When another family already took the name, writing both would not parse:
+                // these samples are dropped and counted as conflicts.
+                samples(f, segment, part, !free);
+            }
         }
     }
 
@@ -265,9 +287,9 @@ final class ExpositionWriter {
         // Name: the family name as written, then the sample's own suffix.
         if (f.quoted) {
             sink.ascii("{\"");
-            sink.utf8(LabelNaming.escapeQuoted(f.key));
+            sink.utf8(LabelNaming.escapeQuoted(f.outName));
         } else {
-            sink.ascii(f.key);
+            sink.ascii(f.outName);
         }
         if (p.nameEscaped) {
             byte[] full = p.metricName().getBytes(StandardCharsets.UTF_8);

@@ -44,9 +44,14 @@ final class FamilyIndexer {
         int nameLength;
         /** A text counter whose name does not end in _total: OpenMetrics cannot call it a counter. */
         boolean bareCounter;
-        /** The family name as written (escaped), which is also its identity in the merge. */
+        /** The OpenMetrics family name as written (escaped): samples are written as it plus their suffix. */
+        String outName;
+        long outNameHash;
+        /**
+         * Identity in the merge: the name the family has in text (a counter foo is foo_total, an
+         * info foo is foo_info), escaped. Text's gauge foo and counter foo_total stay apart.
+         */
         String key;
-        long keyHash;
         boolean quoted;
         final List<int[]> runs = new ArrayList<>(2);
         int samples;
@@ -262,16 +267,23 @@ final class FamilyIndexer {
         }
         f.name = name;
         f.nameLength = name.getBytes(StandardCharsets.UTF_8).length;
+        String textName = f.memberName;
+        if (om && f.type == MetricType.COUNTER) {
+            textName = name + "_total";
+        } else if (om && f.type == MetricType.INFO) {
+            textName = name + "_info";
+        }
         boolean legacy = EscapingScheme.isLegacyMetricName(name);
         f.quoted = !legacy && escaping == EscapingScheme.ALLOW_UTF_8;
-        f.key = f.quoted ? name : escaping.escape(name, true);
-        byte[] keyBytes = f.key.getBytes(StandardCharsets.UTF_8);
-        f.keyHash = LabelNaming.hash(LabelNaming.FNV_OFFSET, keyBytes, 0, keyBytes.length);
+        f.outName = f.quoted ? name : escaping.escape(name, true);
+        f.key = f.quoted ? textName : escaping.escape(textName, true);
+        byte[] outBytes = f.outName.getBytes(StandardCharsets.UTF_8);
+        f.outNameHash = LabelNaming.hash(LabelNaming.FNV_OFFSET, outBytes, 0, outBytes.length);
     }
 
     /** Hashes the series as it will be written and remembers it; true when it came before. */
     private boolean isDuplicate(ExpositionParser p, LocalFamily f) {
-        long h = f.keyHash;
+        long h = f.outNameHash;
         if (p.nameEscaped) {
             byte[] full = p.metricName().getBytes(StandardCharsets.UTF_8);
             h = LabelNaming.hash(h, full, f.nameLength, full.length);

@@ -8,7 +8,10 @@ import java.util.List;
  * metadata as the lowest-index instance gave them, and where each instance's samples of it lie.
  */
 final class MergedFamily {
+    /** Identity: the family's name in text (see FamilyIndexer.LocalFamily#key). */
     final String key;
+    /** The OpenMetrics family name as written; samples are written as it plus their suffix. */
+    final String outName;
     final boolean quoted;
     final MetricType type;
     final boolean bareCounter;
@@ -19,8 +22,9 @@ final class MergedFamily {
     /** Lines {@code [start, end)} of one instance's body, starting at line {@code line}, hold samples of the family. */
     record Segment(ExpositionMerger.Instance instance, int start, int end, int line, int nameLength) {}
 
-    MergedFamily(String key, boolean quoted, MetricType type, boolean bareCounter) {
+    MergedFamily(String key, String outName, boolean quoted, MetricType type, boolean bareCounter) {
         this.key = key;
+        this.outName = outName;
         this.quoted = quoted;
         this.type = type;
         this.bareCounter = bareCounter;
