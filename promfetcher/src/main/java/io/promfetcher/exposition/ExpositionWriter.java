@@ -117,31 +117,34 @@ final class ExpositionWriter {
 
     // ---- text ----
 
+    private static final TextPart CREATED = new TextPart("_created", "gauge", new byte[][] {bytes("_created")}, false);
+    private static final List<TextPart> BARE_COUNTER = List.of(new TextPart("", "counter", new byte[][] {EMPTY}, true));
+    private static final List<TextPart> COUNTER =
+            List.of(new TextPart("_total", "counter", new byte[][] {bytes("_total")}, true), CREATED);
+    private static final List<TextPart> HISTOGRAM = List.of(new TextPart("", "histogram",
+            new byte[][] {bytes("_bucket"), bytes("_count"), bytes("_sum")}, true), CREATED);
+    private static final List<TextPart> SUMMARY = List.of(new TextPart("", "summary",
+            new byte[][] {EMPTY, bytes("_count"), bytes("_sum")}, true), CREATED);
+    private static final List<TextPart> GAUGE_HISTOGRAM = List.of(
+            new TextPart("_bucket", "gauge", new byte[][] {bytes("_bucket")}, true),
+            new TextPart("_gcount", "gauge", new byte[][] {bytes("_gcount")}, false),
+            new TextPart("_gsum", "gauge", new byte[][] {bytes("_gsum")}, false));
+    private static final List<TextPart> INFO = List.of(new TextPart("_info", "gauge", new byte[][] {bytes("_info")}, true));
+    private static final List<TextPart> UNTYPED = List.of(new TextPart("", "untyped", new byte[][] {EMPTY}, true));
+    private static final List<TextPart> GAUGE = List.of(new TextPart("", "gauge", new byte[][] {EMPTY}, true));
+
     private static List<TextPart> textParts(MergedFamily f) {
-        byte[][] created = {bytes("_created")};
-        TextPart createdPart = new TextPart("_created", "gauge", created, false);
         if (f.bareCounter) {
-            return List.of(new TextPart("", "counter", new byte[][] {EMPTY}, true));
+            return BARE_COUNTER;
         }
         switch (f.type) {
-            case COUNTER:
-                return List.of(new TextPart("_total", "counter", new byte[][] {bytes("_total")}, true), createdPart);
-            case HISTOGRAM:
-                return List.of(new TextPart("", "histogram",
-                        new byte[][] {bytes("_bucket"), bytes("_count"), bytes("_sum")}, true), createdPart);
-            case SUMMARY:
-                return List.of(new TextPart("", "summary", new byte[][] {EMPTY, bytes("_count"), bytes("_sum")}, true),
-                        createdPart);
-            case GAUGE_HISTOGRAM:
-                return List.of(new TextPart("_bucket", "gauge", new byte[][] {bytes("_bucket")}, true),
-                        new TextPart("_gcount", "gauge", new byte[][] {bytes("_gcount")}, false),
-                        new TextPart("_gsum", "gauge", new byte[][] {bytes("_gsum")}, false));
-            case INFO:
-                return List.of(new TextPart("_info", "gauge", new byte[][] {bytes("_info")}, true));
-            case UNKNOWN:
-                return List.of(new TextPart("", "untyped", new byte[][] {EMPTY}, true));
-            default:
-                return List.of(new TextPart("", "gauge", new byte[][] {EMPTY}, true));
+            case COUNTER: return COUNTER;
+            case HISTOGRAM: return HISTOGRAM;
+            case SUMMARY: return SUMMARY;
+            case GAUGE_HISTOGRAM: return GAUGE_HISTOGRAM;
+            case INFO: return INFO;
+            case UNKNOWN: return UNTYPED;
+            default: return GAUGE;
         }
     }
 
@@ -289,7 +292,7 @@ final class ExpositionWriter {
             sink.ascii("{\"");
             sink.utf8(LabelNaming.escapeQuoted(f.outName));
         } else {
-            sink.ascii(f.outName);
+            sink.write(f.outNameBytes);
         }
         if (p.nameEscaped) {
             byte[] full = p.metricName().getBytes(StandardCharsets.UTF_8);

@@ -22,7 +22,13 @@ final class FamilyIndexer {
 
     private final EscapingScheme escaping;
     private final LabelNaming naming;
-    private final SeriesSet seen = new SeriesSet();
+    /**
+     * Kept per thread between merges: its arrays grow to the largest body a thread has seen, so a
+     * gateway in steady state does not reallocate them for every scrape.
+     */
+    private static final ThreadLocal<SeriesSet> SEEN = ThreadLocal.withInitial(SeriesSet::new);
+
+    private final SeriesSet seen = SEEN.get();
 
     FamilyIndexer(EscapingScheme escaping) {
         this.escaping = escaping;

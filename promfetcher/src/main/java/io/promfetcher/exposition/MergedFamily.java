@@ -12,6 +12,7 @@ final class MergedFamily {
     final String key;
     /** The OpenMetrics family name as written; samples are written as it plus their suffix. */
     final String outName;
+    final byte[] outNameBytes;
     final boolean quoted;
     final MetricType type;
     final boolean bareCounter;
@@ -25,6 +26,7 @@ final class MergedFamily {
     MergedFamily(String key, String outName, boolean quoted, MetricType type, boolean bareCounter) {
         this.key = key;
         this.outName = outName;
+        this.outNameBytes = outName.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         this.quoted = quoted;
         this.type = type;
         this.bareCounter = bareCounter;
