@@ -51,8 +51,15 @@ final class ByteSink {
         }
     }
 
+    /** Writes a string as UTF-8; ASCII (nearly always) without allocating. */
     void utf8(String s) throws IOException {
-        write(s.getBytes(StandardCharsets.UTF_8));
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                write(s.getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+        }
+        ascii(s);
     }
 
     void flush() throws IOException {

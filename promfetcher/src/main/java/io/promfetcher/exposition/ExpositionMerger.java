@@ -128,15 +128,16 @@ public final class ExpositionMerger {
                 instance.conflicts += f.samples;
                 continue;
             }
-            if (merged.help == null) {
-                merged.help = f.help;
+            if (merged.help == null && f.hasHelp()) {
+                merged.help = f.help();
             }
             if (merged.unit == null) {
                 merged.unit = f.unit;
             }
             instance.samples += f.samples;
-            for (int[] run : f.runs) {
-                merged.segments.add(new MergedFamily.Segment(instance, run[0], run[1], run[2], f.nameLength));
+            for (int r = 0; r < f.runCount; r++) {
+                merged.segments.add(new MergedFamily.Segment(instance, f.runs[r * 3], f.runs[r * 3 + 1],
+                        f.runs[r * 3 + 2], f.nameLength));
             }
         }
     }
