@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 /** A buffer in front of the caller's stream, so the writer can emit small pieces cheaply. */
 final class ByteSink {
     private final OutputStream out;
-    private final byte[] buf = new byte[1 << 16];
+    private final byte[] buf = new byte[1 << 13];
     private int n;
 
     ByteSink(OutputStream out) {

@@ -34,7 +34,7 @@ import java.util.Set;
  *     dropped as conflicts.
  * </ul>
  * The bodies are only read during the call. Memory beyond the inputs: the family index (offsets,
- * not samples) and a 64 KiB buffer in front of {@code out}; the output itself goes to {@code out}.
+ * not samples) and an 8 KiB buffer in front of {@code out}; the output itself goes to {@code out}.
  */
 public final class ExpositionMerger {
     private ExpositionMerger() {}
@@ -63,7 +63,7 @@ public final class ExpositionMerger {
             }
         }
         Map<String, MergedFamily> families = new LinkedHashMap<>();
-        FamilyIndexer indexer = new FamilyIndexer(format.escaping());
+        FamilyIndexer indexer = FamilyIndexer.forThread(format.escaping());
         Set<TargetLabels> targets = new HashSet<>();
         for (Instance instance : instances) {
             if (!targets.add(instance.target)) {
@@ -89,6 +89,7 @@ public final class ExpositionMerger {
             }
             commit(instance, indexed, families, reserved);
         }
+        indexer.release();
 
         ExpositionWriter writer = new ExpositionWriter(new ByteSink(out), format, status == ScrapeStatus.INCLUDED,
                 families.keySet());
@@ -136,8 +137,7 @@ public final class ExpositionMerger {
             }
             instance.samples += f.samples;
             for (int r = 0; r < f.runCount; r++) {
-                merged.segments.add(new MergedFamily.Segment(instance, f.runs[r * 3], f.runs[r * 3 + 1],
-                        f.runs[r * 3 + 2], f.nameLength));
+                merged.addSegment(instance, f.runs[r * 3], f.runs[r * 3 + 1], f.runs[r * 3 + 2], f.nameLength);
             }
         }
     }

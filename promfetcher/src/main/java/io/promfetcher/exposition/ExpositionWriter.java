@@ -38,6 +38,7 @@ final class ExpositionWriter {
     private final LabelNaming exemplarNaming;
     /** Text family names already written: text cannot have two families of one name. */
     private final Set<String> textNames = new HashSet<>();
+    private final MergedFamily.Segment cursor = new MergedFamily.Segment();
 
     /** Every family's key: an OpenMetrics name that is also another family's key is not used. */
     private final Set<String> keys;
@@ -110,8 +111,8 @@ final class ExpositionWriter {
         if (f.help != null) {
             metadata("# HELP ", name, escapeHelp(f.help));
         }
-        for (MergedFamily.Segment segment : f.segments) {
-            samples(f, segment, null, false);
+        for (int s = 0; s < f.segmentCount; s++) {
+            samples(f, f.segment(s, cursor), null, false);
         }
     }
 
@@ -163,15 +164,16 @@ final class ExpositionWriter {
                 }
                 metadata("# TYPE ", name, part.textType());
             }
-            for (MergedFamily.Segment segment : f.segments) {
-                samples(f, segment, part, !free);
+            for (int s = 0; s < f.segmentCount; s++) {
+                samples(f, f.segment(s, cursor), part, !free);
             }
             return;
         }
         // Secondary parts (foo_created, ...) exist only when samples need them, and only claim
         // their name then: text's counter foo_total beside a gauge foo_created is common.
         Boolean free = null;
-        for (MergedFamily.Segment segment : f.segments) {
+        for (int s = 0; s < f.segmentCount; s++) {
+            MergedFamily.Segment segment = f.segment(s, cursor);
             if (free == null && hasSample(f, segment, part)) {
                 free = textNames.add(textName);
                 if (free) {

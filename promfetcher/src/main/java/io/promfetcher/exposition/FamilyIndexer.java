@@ -14,8 +14,9 @@ import java.util.Map;
  * the writer parses those ranges again to write them.
  *
  * <p>Instances of one app expose the same families in the same order, so the per-family records
- * are pooled and reused from one body to the next, names included when they are byte-for-byte
- * the same: indexing allocates little beyond what the body adds that the previous one had not.
+ * are pooled and reused from one body to the next (and, one indexer per thread, from one merge to
+ * the next), names included when they are byte-for-byte the same: in steady state indexing
+ * allocates little beyond what a body adds that the previous one had not.
  */
 final class FamilyIndexer {
     private static final byte[][] TEXT_GROUP_SUFFIXES = {
@@ -26,20 +27,36 @@ final class FamilyIndexer {
     private static final int[] NO_OFFSETS = new int[0];
 
     /**
-     * Kept per thread between merges: its arrays grow to the largest body a thread has seen, so a
-     * gateway in steady state does not reallocate them for every scrape.
+     * One indexer per thread and escaping, kept between merges: its arrays grow to the largest
+     * body the thread has seen, and its records keep their names, so a gateway in steady state
+     * does not reallocate them for every scrape. {@link #release} drops its references to bodies.
      */
-    private static final ThreadLocal<SeriesSet> SEEN = ThreadLocal.withInitial(SeriesSet::new);
+    private static final ThreadLocal<java.util.EnumMap<EscapingScheme, FamilyIndexer>> PER_THREAD =
+            ThreadLocal.withInitial(() -> new java.util.EnumMap<>(EscapingScheme.class));
 
     private final EscapingScheme escaping;
     private final LabelNaming naming;
-    private final SeriesSet seen = SEEN.get();
+    private final SeriesSet seen = new SeriesSet();
     private final List<LocalFamily> pool = new ArrayList<>();
     private final NameTable byName = new NameTable();
 
     FamilyIndexer(EscapingScheme escaping) {
         this.escaping = escaping;
         this.naming = new LabelNaming(escaping);
+    }
+
+    /** This thread's indexer for the escaping (merges do not nest, so one is enough). */
+    static FamilyIndexer forThread(EscapingScheme escaping) {
+        return PER_THREAD.get().computeIfAbsent(escaping, FamilyIndexer::new);
+    }
+
+    /** Forgets the bodies of the last merge, so a kept indexer holds on to no response. */
+    void release() {
+        byName.clear();
+        for (LocalFamily f : pool) {
+            f.memberBuf = null;
+            f.helpBuf = null;
+        }
     }
 
     /** One family of one body (a pooled record: valid until the next body is indexed). */
@@ -407,7 +424,6 @@ final class FamilyIndexer {
     private void name(LocalFamily f) {
         if (f.namedBuf != null && f.namedType == f.type && f.namedOm == f.om
                 && f.memberEquals(f.namedBuf, f.namedStart, f.namedEnd)) {
-            remember(f);
             return;
         }
         String member = f.memberName();
@@ -437,9 +453,13 @@ final class FamilyIndexer {
     }
 
     private static void remember(LocalFamily f) {
-        f.namedBuf = f.memberBuf;
-        f.namedStart = f.memberStart;
-        f.namedEnd = f.memberEnd;
+        if (f.namedBuf == f.memberBuf && f.namedStart == f.memberStart) {
+            return;
+        }
+        // A copy, so the record keeps no body alive after the merge.
+        f.namedBuf = Arrays.copyOfRange(f.memberBuf, f.memberStart, f.memberEnd);
+        f.namedStart = 0;
+        f.namedEnd = f.namedBuf.length;
         f.namedType = f.type;
         f.namedOm = f.om;
     }
