@@ -87,7 +87,7 @@ public final class ExpositionMerger {
                 instance.parseFailure = new MergeReport.ParseFailure(e.line(), e.column(), e.reason());
                 continue;
             }
-            commit(instance, indexed, families, reserved);
+            commit(instance, indexed, families, reserved, instances.size());
         }
         indexer.release();
 
@@ -112,7 +112,7 @@ public final class ExpositionMerger {
     }
 
     private static void commit(Instance instance, FamilyIndexer.IndexedBody indexed, Map<String, MergedFamily> families,
-            Set<String> reserved) {
+            Set<String> reserved, int instanceCount) {
         instance.skipped = indexed.skipped;
         instance.skippedCount = indexed.skippedCount;
         instance.duplicates = indexed.duplicates;
@@ -123,15 +123,19 @@ public final class ExpositionMerger {
                     instance.conflicts += f.samples;
                     continue;
                 }
-                merged = new MergedFamily(f.key, f.outName, f.quoted, f.type, f.bareCounter);
+                merged = new MergedFamily(f.key, f.outName, f.quoted, f.type, f.bareCounter, instanceCount);
                 families.put(f.key, merged);
             } else if (!merged.sameType(f)) {
                 instance.conflicts += f.samples;
                 continue;
             }
-            if (merged.help == null && f.hasHelp()) {
-                merged.help = f.help();
+            if (merged.helpBuf == null && f.hasHelp()) {
+                merged.helpBuf = f.helpBuf;
+                merged.helpStart = f.helpStart;
+                merged.helpEnd = f.helpEnd;
+                merged.helpFromOpenMetrics = f.om;
             }
+            merged.anyOpenMetrics |= f.om;
             if (merged.unit == null) {
                 merged.unit = f.unit;
             }
@@ -144,16 +148,21 @@ public final class ExpositionMerger {
 
     /** By index (numeric ones first, in numeric order), then host:port, then the other labels. */
     private static final Comparator<Instance> ORDER = Comparator
-            .comparing((Instance i) -> numericIndex(i.target.index()))
+            .comparingLong((Instance i) -> i.numericIndex)
             .thenComparing(i -> i.target.index())
             .thenComparing(i -> i.target.instance())
-            .thenComparing(i -> String.join("\u0000", i.target.values()));
+            .thenComparing(i -> i.sortKey);
 
-    private static Long numericIndex(String index) {
-        if (!index.isEmpty() && index.length() < 19 && index.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            return Long.parseLong(index);
+    private static long numericIndex(String index) {
+        if (index.isEmpty() || index.length() >= 19) {
+            return Long.MAX_VALUE;
         }
-        return Long.MAX_VALUE;
+        for (int i = 0; i < index.length(); i++) {
+            if (index.charAt(i) < '0' || index.charAt(i) > '9') {
+                return Long.MAX_VALUE;
+            }
+        }
+        return Long.parseLong(index);
     }
 
     /** One instance during a merge. */
@@ -172,9 +181,14 @@ public final class ExpositionMerger {
         int conflicts;
         byte[] targetBlock;
 
+        final long numericIndex;
+        final String sortKey;
+
         Instance(InstanceScrape scrape) {
             this.scrape = scrape;
             this.target = scrape.target();
+            this.numericIndex = numericIndex(target.index());
+            this.sortKey = String.join("\u0000", target.values());
         }
 
         MergeReport.InstanceOutcome outcome() {

@@ -103,14 +103,16 @@ final class ExpositionWriter {
             type = "unknown";
         }
         openMetricsNames.add(familyName);
-        byte[] name = metadataName(familyName, f.quoted);
-        metadata("# TYPE ", name, type);
+        String suffix = familyName == f.outName ? "" : familyName.substring(f.outName.length());
+        metadataStart("# TYPE ", f, suffix);
+        sink.ascii(type);
+        sink.write((byte) '\n');
         if (f.unit != null && !f.unit.isEmpty()) {
-            metadata("# UNIT ", name, f.unit);
+            metadataStart("# UNIT ", f, suffix);
+            sink.utf8(f.unit);
+            sink.write((byte) '\n');
         }
-        if (f.help != null) {
-            metadata("# HELP ", name, escapeHelp(f.help));
-        }
+        help(f, suffix);
         for (int s = 0; s < f.segmentCount; s++) {
             samples(f, f.segment(s, cursor), null, false);
         }
@@ -154,35 +156,41 @@ final class ExpositionWriter {
     }
 
     private void textPart(MergedFamily f, TextPart part) throws IOException {
-        String textName = f.outName + part.suffix();
-        byte[] name = metadataName(textName, f.quoted);
-        if (part.main()) {
-            boolean free = textNames.add(textName);
-            if (free) {
-                if (f.help != null) {
-                    metadata("# HELP ", name, escapeHelp(f.help));
-                }
-                metadata("# TYPE ", name, part.textType());
-            }
+        if (part.main() && f.type != MetricType.GAUGE_HISTOGRAM) {
+            // The main part's name is the family's key, which no other family has.
+            help(f, part.suffix());
+            metadataStart("# TYPE ", f, part.suffix());
+            sink.ascii(part.textType());
+            sink.write((byte) '\n');
             for (int s = 0; s < f.segmentCount; s++) {
-                samples(f, f.segment(s, cursor), part, !free);
+                samples(f, f.segment(s, cursor), part, false);
             }
             return;
         }
-        // Secondary parts (foo_created, ...) exist only when samples need them, and only claim
-        // their name then: text's counter foo_total beside a gauge foo_created is common.
+        if (!f.anyOpenMetrics) {
+            return;
+        }
+        // The other parts (foo_created, a gauge histogram's foo_bucket, ...) exist only when
+        // samples need them, and only when their name is free: a family's own name (text's gauge
+        // foo_created beside counter foo_total is common) or an earlier part's.
         Boolean free = null;
         for (int s = 0; s < f.segmentCount; s++) {
             MergedFamily.Segment segment = f.segment(s, cursor);
             if (free == null && hasSample(f, segment, part)) {
-                free = textNames.add(textName);
+                String textName = f.outName + part.suffix();
+                free = !keys.contains(textName) && textNames.add(textName);
                 if (free) {
-                    metadata("# TYPE ", name, part.textType());
+                    if (part.main()) {
+                        help(f, part.suffix());
+                    }
+                    metadataStart("# TYPE ", f, part.suffix());
+                    sink.ascii(part.textType());
+                    sink.write((byte) '\n');
                 }
             }
             if (free != null) {
-                // When another family already took the name, writing both would not parse:
-                // these samples are dropped and counted as conflicts.
+                // When the name is taken, writing both would not parse: these samples are
+                // dropped and counted as conflicts.
                 samples(f, segment, part, !free);
             }
         }
@@ -434,9 +442,32 @@ final class ExpositionWriter {
 
     // ---- metadata ----
 
-    private byte[] metadataName(String name, boolean quoted) {
-        String written = quoted ? "\"" + LabelNaming.escapeQuoted(name) + "\"" : name;
-        return written.getBytes(StandardCharsets.UTF_8);
+    /** Writes {@code prefix}, the family's name plus {@code suffix}, and a space. */
+    private void metadataStart(String prefix, MergedFamily f, String suffix) throws IOException {
+        sink.ascii(prefix);
+        if (f.quoted) {
+            sink.write((byte) '"');
+            sink.utf8(LabelNaming.escapeQuoted(f.outName + suffix));
+            sink.write((byte) '"');
+        } else {
+            sink.write(f.outNameBytes);
+            sink.ascii(suffix);
+        }
+        sink.write((byte) ' ');
+    }
+
+    /** The HELP line, copied as it was written when the formats escape it alike. */
+    private void help(MergedFamily f, String suffix) throws IOException {
+        if (f.helpBuf == null) {
+            return;
+        }
+        metadataStart("# HELP ", f, suffix);
+        if (f.helpFromOpenMetrics == om) {
+            sink.write(f.helpBuf, f.helpStart, f.helpEnd - f.helpStart);
+        } else {
+            sink.utf8(escapeHelp(f.help()));
+        }
+        sink.write((byte) '\n');
     }
 
     private void metadata(String prefix, byte[] name, String text) throws IOException {

@@ -39,6 +39,8 @@ final class FamilyIndexer {
     private final SeriesSet seen = new SeriesSet();
     private final List<LocalFamily> pool = new ArrayList<>();
     private final NameTable byName = new NameTable();
+    /** The families of the body being indexed (reused: valid until the next body). */
+    private final List<LocalFamily> families = new ArrayList<>();
 
     FamilyIndexer(EscapingScheme escaping) {
         this.escaping = escaping;
@@ -53,6 +55,7 @@ final class FamilyIndexer {
     /** Forgets the bodies of the last merge, so a kept indexer holds on to no response. */
     void release() {
         byName.clear();
+        families.clear();
         for (LocalFamily f : pool) {
             f.memberBuf = null;
             f.helpBuf = null;
@@ -129,11 +132,15 @@ final class FamilyIndexer {
 
     /** The outcome of indexing one body. */
     static final class IndexedBody {
-        final List<LocalFamily> families = new ArrayList<>();
+        final List<LocalFamily> families;
         /** Offsets of the lines of dropped duplicate samples, ascending. */
         int[] skipped = NO_OFFSETS;
         int skippedCount;
         int duplicates;
+
+        IndexedBody(List<LocalFamily> families) {
+            this.families = families;
+        }
 
         void skip(int offset) {
             if (skippedCount == skipped.length) {
@@ -196,7 +203,8 @@ final class FamilyIndexer {
     /** Indexes the whole input of {@code p}; throws the parser's error when it does not parse. */
     IndexedBody index(ExpositionParser p) {
         boolean om = p.format() == InputFormat.OPENMETRICS_TEXT;
-        IndexedBody body = new IndexedBody();
+        families.clear();
+        IndexedBody body = new IndexedBody(families);
         byName.clear();
         seen.clear();
         LocalFamily cur = null;
@@ -437,16 +445,18 @@ final class FamilyIndexer {
             }
         }
         f.nameLength = name.getBytes(StandardCharsets.UTF_8).length;
-        String textName = member;
-        if (f.om && f.type == MetricType.COUNTER) {
-            textName = name + "_total";
-        } else if (f.om && f.type == MetricType.INFO) {
-            textName = name + "_info";
+        // The text name is the written family name plus the suffix text gives the type, so that
+        // it is also the name the writer gives the family in text, whatever the escaping.
+        String textSuffix = "";
+        if (f.type == MetricType.COUNTER && !f.bareCounter) {
+            textSuffix = "_total";
+        } else if (f.type == MetricType.INFO) {
+            textSuffix = "_info";
         }
         boolean legacy = EscapingScheme.isLegacyMetricName(name);
         f.quoted = !legacy && escaping == EscapingScheme.ALLOW_UTF_8;
         f.outName = f.quoted ? name : escaping.escape(name, true);
-        f.key = f.quoted ? textName : escaping.escape(textName, true);
+        f.key = f.outName + textSuffix;
         byte[] outBytes = f.outName.getBytes(StandardCharsets.UTF_8);
         f.outNameHash = LabelNaming.hash(LabelNaming.FNV_OFFSET, outBytes, 0, outBytes.length);
         remember(f);

@@ -13,11 +13,17 @@ final class MergedFamily {
     final boolean quoted;
     final MetricType type;
     final boolean bareCounter;
-    String help;
+    /** HELP as written in the body it came from (escaped), or null. */
+    byte[] helpBuf;
+    int helpStart;
+    int helpEnd;
+    boolean helpFromOpenMetrics;
     String unit;
+    /** Some segment comes from OpenMetrics: only then can there be _created, _gcount, _gsum samples. */
+    boolean anyOpenMetrics;
     /** Segments packed in arrays (one object per segment would cost more than the samples). */
-    private ExpositionMerger.Instance[] segmentInstances = new ExpositionMerger.Instance[4];
-    private int[] segmentData = new int[16];
+    private ExpositionMerger.Instance[] segmentInstances;
+    private int[] segmentData;
     int segmentCount;
 
     /**
@@ -78,13 +84,20 @@ final class MergedFamily {
         return into;
     }
 
-    MergedFamily(String key, String outName, boolean quoted, MetricType type, boolean bareCounter) {
+    /** {@code instances}: how many segments to expect (usually one per instance). */
+    MergedFamily(String key, String outName, boolean quoted, MetricType type, boolean bareCounter, int instances) {
+        this.segmentInstances = new ExpositionMerger.Instance[Math.max(1, instances)];
+        this.segmentData = new int[4 * Math.max(1, instances)];
         this.key = key;
         this.outName = outName;
         this.outNameBytes = outName.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         this.quoted = quoted;
         this.type = type;
         this.bareCounter = bareCounter;
+    }
+
+    String help() {
+        return ExpositionParser.unescape(helpBuf, helpStart, helpEnd);
     }
 
     boolean sameType(FamilyIndexer.LocalFamily f) {
