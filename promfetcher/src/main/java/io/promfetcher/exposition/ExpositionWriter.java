@@ -288,7 +288,7 @@ final class ExpositionWriter {
             end = b.length;
         }
         for (byte[] suffix : part.sampleSuffixes()) {
-            if (suffix.length == end - start && java.util.Arrays.equals(b, start, end, suffix, 0, suffix.length)) {
+            if (suffix.length == end - start && FamilyIndexer.same(b, start, suffix, 0, suffix.length)) {
                 return true;
             }
         }

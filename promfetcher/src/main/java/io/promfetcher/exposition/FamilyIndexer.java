@@ -413,16 +413,26 @@ final class FamilyIndexer {
             end = b.length;
         }
         int fl = f.memberEnd - f.memberStart;
-        if (end - start < fl || !Arrays.equals(b, start, start + fl, f.memberBuf, f.memberStart, f.memberEnd)) {
+        if (end - start < fl || !same(b, start, f.memberBuf, f.memberStart, fl)) {
             return false;
         }
         int rest = end - start - fl;
         for (byte[] suffix : f.type.suffixBytes(p.format())) {
-            if (suffix.length == rest && Arrays.equals(b, start + fl, end, suffix, 0, rest)) {
+            if (suffix.length == rest && same(b, start + fl, suffix, 0, rest)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** Byte comparison for the short ranges of names (cheaper than Arrays.equals there). */
+    static boolean same(byte[] a, int aStart, byte[] b, int bStart, int length) {
+        for (int i = 0; i < length; i++) {
+            if (a[aStart + i] != b[bStart + i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -485,9 +495,13 @@ final class FamilyIndexer {
         }
         boolean resolved = naming.resolve(p, p.labels, true);
         h = LabelNaming.mix(h) + naming.labelSetHash(p, p.labels, resolved);
-        int earlier = seen.putIfAbsent(h, p.entryStart);
-        return earlier >= 0 && sameSeries(p, earlier);
+        current = p;
+        return seen.putIfAbsent(h, p.entryStart, sameAsCurrent) >= 0;
     }
+
+    /** The parser whose sample is being checked, for {@link #sameAsCurrent}. */
+    private ExpositionParser current;
+    private final SeriesSet.SameSeries sameAsCurrent = earlier -> sameSeries(current, earlier);
 
     /** Confirms a hash match by comparing the two samples' names and label sets (rare: allocates). */
     private static boolean sameSeries(ExpositionParser p, int earlierOffset) {

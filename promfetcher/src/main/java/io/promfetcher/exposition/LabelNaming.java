@@ -93,7 +93,7 @@ final class LabelNaming {
             return false;
         }
         for (byte[] name : TARGET_NAMES) {
-            if (name.length == len && java.util.Arrays.equals(buf, start, end, name, 0, len)) {
+            if (name.length == len && FamilyIndexer.same(buf, start, name, 0, len)) {
                 return true;
             }
         }
