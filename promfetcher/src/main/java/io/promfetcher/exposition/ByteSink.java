@@ -6,8 +6,11 @@ import java.nio.charset.StandardCharsets;
 
 /** A buffer in front of the caller's stream, so the writer can emit small pieces cheaply. */
 final class ByteSink {
+    /** One buffer per thread, reused by every merge on it (merges do not nest). */
+    private static final ThreadLocal<byte[]> BUFFERS = ThreadLocal.withInitial(() -> new byte[1 << 13]);
+
     private final OutputStream out;
-    private final byte[] buf = new byte[1 << 13];
+    private final byte[] buf = BUFFERS.get();
     private int n;
 
     ByteSink(OutputStream out) {

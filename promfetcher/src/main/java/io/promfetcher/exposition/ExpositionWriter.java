@@ -62,16 +62,19 @@ final class ExpositionWriter {
 
     /** The target labels as written after the app's labels: {@code name="value",...}. */
     byte[] targetBlock(TargetLabels target) {
-        StringBuilder b = new StringBuilder();
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(256);
         List<String> values = target.values();
         for (int i = 0; i < values.size(); i++) {
             if (i > 0) {
-                b.append(',');
+                b.write(',');
             }
-            b.append(escaping.escape(TargetLabels.NAMES.get(i), false)).append("=\"")
-                    .append(LabelNaming.escapeQuoted(values.get(i))).append('"');
+            b.writeBytes(escaping.escape(TargetLabels.NAMES.get(i), false).getBytes(StandardCharsets.UTF_8));
+            b.write('=');
+            b.write('"');
+            b.writeBytes(LabelNaming.escapeQuoted(values.get(i)).getBytes(StandardCharsets.UTF_8));
+            b.write('"');
         }
-        return b.toString().getBytes(StandardCharsets.UTF_8);
+        return b.toByteArray();
     }
 
     void family(MergedFamily f) throws IOException {
@@ -492,6 +495,10 @@ final class ExpositionWriter {
             "Samples taken from the instance.",
             "1 for an instance that failed (or lost samples to a conflict), with the reason.",
         };
+        MergeReport.InstanceOutcome[] outcomes = new MergeReport.InstanceOutcome[instances.size()];
+        for (int i = 0; i < outcomes.length; i++) {
+            outcomes[i] = instances.get(i).outcome();
+        }
         for (int f = 0; f < ExpositionMerger.STATUS_FAMILIES.size(); f++) {
             String family = ExpositionMerger.STATUS_FAMILIES.get(f);
             byte[] name = escaping.escape(family, true).getBytes(StandardCharsets.UTF_8);
@@ -505,8 +512,9 @@ final class ExpositionWriter {
                 metadata("# HELP ", name, help[f]);
                 metadata("# TYPE ", name, "gauge");
             }
-            for (ExpositionMerger.Instance instance : instances) {
-                MergeReport.InstanceOutcome outcome = instance.outcome();
+            for (int i = 0; i < outcomes.length; i++) {
+                ExpositionMerger.Instance instance = instances.get(i);
+                MergeReport.InstanceOutcome outcome = outcomes[i];
                 String value;
                 String reason = null;
                 switch (f) {
