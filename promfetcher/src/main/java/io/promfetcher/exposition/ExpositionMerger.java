@@ -64,32 +64,35 @@ public final class ExpositionMerger {
         }
         Map<String, MergedFamily> families = new LinkedHashMap<>();
         FamilyIndexer indexer = FamilyIndexer.forThread(format.escaping());
-        Set<TargetLabels> targets = new HashSet<>();
-        for (Instance instance : instances) {
-            if (!targets.add(instance.target)) {
-                instance.failure = "conflict";
-                continue;
+        try {
+            Set<TargetLabels> targets = new HashSet<>();
+            for (Instance instance : instances) {
+                if (!targets.add(instance.target)) {
+                    instance.failure = "conflict";
+                    continue;
+                }
+                if (instance.scrape instanceof InstanceScrape.Failure failure) {
+                    instance.failure = failure.reason();
+                    continue;
+                }
+                InstanceScrape.Body body = (InstanceScrape.Body) instance.scrape;
+                Optional<InputFormat> declared = InputFormat.fromContentType(body.contentType());
+                instance.contentTypeFallback = declared.isEmpty();
+                instance.format = declared.orElse(InputFormat.PROMETHEUS_TEXT);
+                instance.parser = ExpositionParser.create(instance.format, body.bytes(), body.offset(), body.length());
+                FamilyIndexer.IndexedBody indexed;
+                try {
+                    indexed = indexer.index(instance.parser);
+                } catch (ExpositionParseException e) {
+                    instance.failure = "parse";
+                    instance.parseFailure = new MergeReport.ParseFailure(e.line(), e.column(), e.reason());
+                    continue;
+                }
+                commit(instance, indexed, families, reserved, instances.size());
             }
-            if (instance.scrape instanceof InstanceScrape.Failure failure) {
-                instance.failure = failure.reason();
-                continue;
-            }
-            InstanceScrape.Body body = (InstanceScrape.Body) instance.scrape;
-            Optional<InputFormat> declared = InputFormat.fromContentType(body.contentType());
-            instance.contentTypeFallback = declared.isEmpty();
-            instance.format = declared.orElse(InputFormat.PROMETHEUS_TEXT);
-            instance.parser = ExpositionParser.create(instance.format, body.bytes(), body.offset(), body.length());
-            FamilyIndexer.IndexedBody indexed;
-            try {
-                indexed = indexer.index(instance.parser);
-            } catch (ExpositionParseException e) {
-                instance.failure = "parse";
-                instance.parseFailure = new MergeReport.ParseFailure(e.line(), e.column(), e.reason());
-                continue;
-            }
-            commit(instance, indexed, families, reserved, instances.size());
+        } finally {
+            indexer.release();
         }
-        indexer.release();
 
         ExpositionWriter writer = new ExpositionWriter(new ByteSink(out), format, status == ScrapeStatus.INCLUDED,
                 families.keySet());
