@@ -116,4 +116,28 @@ class CorpusMergeTest {
                 .mapToInt(List::size).sum();
         assertThat(written).isEqualTo(result.report().instances().stream().mapToInt(o -> o.samples()).sum());
     }
+
+    @org.junit.jupiter.api.Test
+    void aBigAppIsWrittenAsItIsMergedInSmallChunks() throws java.io.IOException {
+        // 200 instances: the output (~25 MB) must reach the stream in pieces, never held whole.
+        List<InstanceScrape> scrapes = instances("node-exporter-1.5.txt", 200);
+        int[] largestWrite = {0};
+        long[] total = {0};
+        java.io.OutputStream out = new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                total[0]++;
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                largestWrite[0] = Math.max(largestWrite[0], len);
+                total[0] += len;
+            }
+        };
+        MergeReport report = ExpositionMerger.merge(scrapes, OutputFormat.OPENMETRICS_1_0_0, INCLUDED, out);
+        assertThat(report.instances()).allMatch(MergeReport.InstanceOutcome::up);
+        assertThat(total[0]).isGreaterThan(20L << 20);
+        assertThat(largestWrite[0]).isLessThanOrEqualTo(8192);
+    }
 }
