@@ -31,7 +31,6 @@ final class ExpositionWriter {
     private record TextPart(String suffix, String textType, byte[][] sampleSuffixes, boolean main) {}
 
     private final ByteSink sink;
-    private final OutputFormat format;
     private final boolean om;
     private final EscapingScheme escaping;
     private final LabelNaming naming;
@@ -48,7 +47,6 @@ final class ExpositionWriter {
     ExpositionWriter(ByteSink sink, OutputFormat format, boolean statusIncluded, Set<String> keys) {
         this.keys = keys;
         this.sink = sink;
-        this.format = format;
         this.om = format.isOpenMetrics();
         this.escaping = format.escaping();
         this.naming = new LabelNaming(escaping);
@@ -97,25 +95,34 @@ final class ExpositionWriter {
     // ---- OpenMetrics ----
 
     private void openMetricsFamily(MergedFamily f) throws IOException {
-        String familyName = f.outName;
-        String type = f.bareCounter ? "unknown" : f.type.openMetricsName();
         if (!f.outName.equals(f.key) && (keys.contains(f.outName) || openMetricsNames.contains(f.outName))) {
             // Text's gauge foo beside counter foo_total: OpenMetrics cannot have two families foo,
-            // so this one keeps its series under its text name, as unknown, rather than rename them.
-            familyName = f.key;
-            type = "unknown";
+            // so this one keeps its main series under its text name, as unknown, rather than
+            // rename them. Its other series (foo_created) would then belong to no family: they
+            // are dropped and counted as conflicts. No UNIT: it would not be the name's suffix.
+            openMetricsNames.add(f.key);
+            List<TextPart> parts = textParts(f);
+            TextPart main = parts.get(0);
+            metadataStart("# TYPE ", f, main.suffix());
+            sink.ascii("unknown\n");
+            help(f, main.suffix());
+            for (TextPart part : parts) {
+                for (int s = 0; s < f.segmentCount; s++) {
+                    samples(f, f.segment(s, cursor), part, part != main);
+                }
+            }
+            return;
         }
-        openMetricsNames.add(familyName);
-        String suffix = familyName == f.outName ? "" : familyName.substring(f.outName.length());
-        metadataStart("# TYPE ", f, suffix);
-        sink.ascii(type);
+        openMetricsNames.add(f.outName);
+        metadataStart("# TYPE ", f, "");
+        sink.ascii(f.bareCounter ? "unknown" : f.type.openMetricsName());
         sink.write((byte) '\n');
         if (f.unit != null && !f.unit.isEmpty()) {
-            metadataStart("# UNIT ", f, suffix);
+            metadataStart("# UNIT ", f, "");
             sink.utf8(f.unit);
             sink.write((byte) '\n');
         }
-        help(f, suffix);
+        help(f, "");
         for (int s = 0; s < f.segmentCount; s++) {
             samples(f, f.segment(s, cursor), null, false);
         }

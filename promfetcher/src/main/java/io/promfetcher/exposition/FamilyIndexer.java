@@ -106,10 +106,6 @@ final class FamilyIndexer {
             return helpBuf != null;
         }
 
-        String help() {
-            return ExpositionParser.unescape(helpBuf, helpStart, helpEnd);
-        }
-
         String memberName() {
             return new String(memberBuf, memberStart, memberEnd - memberStart, StandardCharsets.UTF_8);
         }

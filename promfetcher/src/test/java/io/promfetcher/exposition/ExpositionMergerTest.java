@@ -361,4 +361,15 @@ class ExpositionMergerTest {
         assertThat(result.outcome(0).conflicts()).isEqualTo(1);
         assertThat(result.outcome(0).samples()).isEqualTo(2);
     }
+
+    @Test
+    void aCounterWrittenUnderItsTextNameKeepsOnlyItsTotalSeries() {
+        // Instance 0 has gauge c; instance 1 has OpenMetrics counter c with c_created and a unit.
+        Merging.Result result = merge(OPENMETRICS, OMITTED, text(0, "# TYPE c_seconds gauge\nc_seconds 1\n"),
+                om(1, "# TYPE c_seconds counter\n# UNIT c_seconds seconds\nc_seconds_total 2\nc_seconds_created 3\n# EOF\n"));
+        assertThat(result.output()).isEqualTo(expect("# TYPE c_seconds gauge\nc_seconds{{T0}} 1\n"
+                + "# TYPE c_seconds_total unknown\nc_seconds_total{{T1}} 2\n# EOF\n"));
+        assertThat(result.outcome(1).conflicts()).isEqualTo(1);
+        assertThat(result.outcome(1).samples()).isEqualTo(1);
+    }
 }
