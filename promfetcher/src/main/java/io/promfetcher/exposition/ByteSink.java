@@ -6,8 +6,11 @@ import java.nio.charset.StandardCharsets;
 
 /** A buffer in front of the caller's stream, so the writer can emit small pieces cheaply. */
 final class ByteSink {
+    /** One buffer per thread, reused by every merge on it (merges do not nest). */
+    private static final ThreadLocal<byte[]> BUFFERS = ThreadLocal.withInitial(() -> new byte[1 << 13]);
+
     private final OutputStream out;
-    private final byte[] buf = new byte[1 << 16];
+    private final byte[] buf = BUFFERS.get();
     private int n;
 
     ByteSink(OutputStream out) {
@@ -51,8 +54,15 @@ final class ByteSink {
         }
     }
 
+    /** Writes a string as UTF-8; ASCII (nearly always) without allocating. */
     void utf8(String s) throws IOException {
-        write(s.getBytes(StandardCharsets.UTF_8));
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                write(s.getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+        }
+        ascii(s);
     }
 
     void flush() throws IOException {

@@ -33,10 +33,6 @@ public enum ExpositionFormat {
      * How specifically a media range of an Accept header names this format: 3 exact (with a
      * version we write, or none), 2 {@code type/*}, 1 {@code * /*}, 0 not at all.
      */
-    String version() {
-        return version;
-    }
-
     int specificity(MediaRange range) {
         if (range.type().equals("*")) {
             return 1;

@@ -34,7 +34,7 @@ import java.util.Set;
  *     dropped as conflicts.
  * </ul>
  * The bodies are only read during the call. Memory beyond the inputs: the family index (offsets,
- * not samples) and a 64 KiB buffer in front of {@code out}; the output itself goes to {@code out}.
+ * not samples) and an 8 KiB buffer in front of {@code out}; the output itself goes to {@code out}.
  */
 public final class ExpositionMerger {
     private ExpositionMerger() {}
@@ -63,34 +63,39 @@ public final class ExpositionMerger {
             }
         }
         Map<String, MergedFamily> families = new LinkedHashMap<>();
-        FamilyIndexer indexer = new FamilyIndexer(format.escaping());
-        Set<TargetLabels> targets = new HashSet<>();
-        for (Instance instance : instances) {
-            if (!targets.add(instance.target)) {
-                instance.failure = "conflict";
-                continue;
+        FamilyIndexer indexer = FamilyIndexer.forThread(format.escaping());
+        try {
+            Set<TargetLabels> targets = new HashSet<>();
+            for (Instance instance : instances) {
+                if (!targets.add(instance.target)) {
+                    instance.failure = "conflict";
+                    continue;
+                }
+                if (instance.scrape instanceof InstanceScrape.Failure failure) {
+                    instance.failure = failure.reason();
+                    continue;
+                }
+                InstanceScrape.Body body = (InstanceScrape.Body) instance.scrape;
+                Optional<InputFormat> declared = InputFormat.fromContentType(body.contentType());
+                instance.contentTypeFallback = declared.isEmpty();
+                instance.format = declared.orElse(InputFormat.PROMETHEUS_TEXT);
+                instance.parser = ExpositionParser.create(instance.format, body.bytes(), body.offset(), body.length());
+                FamilyIndexer.IndexedBody indexed;
+                try {
+                    indexed = indexer.index(instance.parser);
+                } catch (ExpositionParseException e) {
+                    instance.failure = "parse";
+                    instance.parseFailure = new MergeReport.ParseFailure(e.line(), e.column(), e.reason());
+                    continue;
+                }
+                commit(instance, indexed, families, reserved, instances.size());
             }
-            if (instance.scrape instanceof InstanceScrape.Failure failure) {
-                instance.failure = failure.reason();
-                continue;
-            }
-            InstanceScrape.Body body = (InstanceScrape.Body) instance.scrape;
-            Optional<InputFormat> declared = InputFormat.fromContentType(body.contentType());
-            instance.contentTypeFallback = declared.isEmpty();
-            instance.format = declared.orElse(InputFormat.PROMETHEUS_TEXT);
-            instance.parser = ExpositionParser.create(instance.format, body.bytes(), body.offset(), body.length());
-            FamilyIndexer.IndexedBody indexed;
-            try {
-                indexed = indexer.index(instance.parser);
-            } catch (ExpositionParseException e) {
-                instance.failure = "parse";
-                instance.parseFailure = new MergeReport.ParseFailure(e.line(), e.column(), e.reason());
-                continue;
-            }
-            commit(instance, indexed, families, reserved);
+        } finally {
+            indexer.release();
         }
 
-        ExpositionWriter writer = new ExpositionWriter(new ByteSink(out), format, status == ScrapeStatus.INCLUDED);
+        ExpositionWriter writer = new ExpositionWriter(new ByteSink(out), format, status == ScrapeStatus.INCLUDED,
+                families.keySet());
         for (Instance instance : instances) {
             instance.targetBlock = writer.targetBlock(instance.target);
         }
@@ -110,7 +115,7 @@ public final class ExpositionMerger {
     }
 
     private static void commit(Instance instance, FamilyIndexer.IndexedBody indexed, Map<String, MergedFamily> families,
-            Set<String> reserved) {
+            Set<String> reserved, int instanceCount) {
         instance.skipped = indexed.skipped;
         instance.skippedCount = indexed.skippedCount;
         instance.duplicates = indexed.duplicates;
@@ -121,37 +126,46 @@ public final class ExpositionMerger {
                     instance.conflicts += f.samples;
                     continue;
                 }
-                merged = new MergedFamily(f.key, f.quoted, f.type, f.bareCounter);
+                merged = new MergedFamily(f.key, f.outName, f.quoted, f.type, f.bareCounter, instanceCount);
                 families.put(f.key, merged);
             } else if (!merged.sameType(f)) {
                 instance.conflicts += f.samples;
                 continue;
             }
-            if (merged.help == null) {
-                merged.help = f.help;
+            if (merged.helpBuf == null && f.hasHelp()) {
+                merged.helpBuf = f.helpBuf;
+                merged.helpStart = f.helpStart;
+                merged.helpEnd = f.helpEnd;
+                merged.helpFromOpenMetrics = f.om;
             }
+            merged.anyOpenMetrics |= f.om;
             if (merged.unit == null) {
                 merged.unit = f.unit;
             }
             instance.samples += f.samples;
-            for (int[] run : f.runs) {
-                merged.segments.add(new MergedFamily.Segment(instance, run[0], run[1], run[2], f.nameLength));
+            for (int r = 0; r < f.runCount; r++) {
+                merged.addSegment(instance, f.runs[r * 3], f.runs[r * 3 + 1], f.runs[r * 3 + 2], f.nameLength);
             }
         }
     }
 
     /** By index (numeric ones first, in numeric order), then host:port, then the other labels. */
     private static final Comparator<Instance> ORDER = Comparator
-            .comparing((Instance i) -> numericIndex(i.target.index()))
+            .comparingLong((Instance i) -> i.numericIndex)
             .thenComparing(i -> i.target.index())
             .thenComparing(i -> i.target.instance())
-            .thenComparing(i -> String.join("\u0000", i.target.values()));
+            .thenComparing(i -> i.sortKey);
 
-    private static Long numericIndex(String index) {
-        if (!index.isEmpty() && index.length() < 19 && index.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            return Long.parseLong(index);
+    private static long numericIndex(String index) {
+        if (index.isEmpty() || index.length() >= 19) {
+            return Long.MAX_VALUE;
         }
-        return Long.MAX_VALUE;
+        for (int i = 0; i < index.length(); i++) {
+            if (index.charAt(i) < '0' || index.charAt(i) > '9') {
+                return Long.MAX_VALUE;
+            }
+        }
+        return Long.parseLong(index);
     }
 
     /** One instance during a merge. */
@@ -170,9 +184,14 @@ public final class ExpositionMerger {
         int conflicts;
         byte[] targetBlock;
 
+        final long numericIndex;
+        final String sortKey;
+
         Instance(InstanceScrape scrape) {
             this.scrape = scrape;
             this.target = scrape.target();
+            this.numericIndex = numericIndex(target.index());
+            this.sortKey = String.join("\u0000", target.values());
         }
 
         MergeReport.InstanceOutcome outcome() {

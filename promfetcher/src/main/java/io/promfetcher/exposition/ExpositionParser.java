@@ -54,6 +54,11 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
     int exemplarTimestampEnd;
 
     private boolean lastQuotedEscaped;
+    /**
+     * Set when re-reading input this parser already validated (the merge's second pass): the
+     * checks that cannot fail the second time (UTF-8, numbers, duplicate labels) are skipped.
+     */
+    boolean trusted;
 
     ExpositionParser(byte[] buf, int offset, int length, int firstLine) {
         if (offset < 0 || length < 0 || offset + length > buf.length) {
@@ -81,6 +86,7 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
 
     /** Repositions this parser on a part of its input already parsed once (reuse avoids allocation). */
     void reset(int start, int end, int firstLine) {
+        trusted = true;
         pos = start;
         limit = end;
         line = firstLine;
@@ -245,7 +251,7 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
                 }
                 lastQuotedEscaped = true;
                 p += 2;
-            } else if (c < 0) {
+            } else if (c < 0 && !trusted) {
                 p = checkUtf8(p);
             } else {
                 p++;
@@ -423,10 +429,17 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
     }
 
     private void checkNewLabel(LabelSpans into, int ns, int ne, boolean escaped) {
+        if (trusted) {
+            return;
+        }
         if (!escaped && ne - ns == 8 && regionEquals(ns, "__name__")) {
             throw error(ns, "label name __name__ is reserved");
         }
+        int len = ne - ns;
         for (int i = 0; i < into.count; i++) {
+            if (!escaped && !into.nameEscaped[i] && into.nameEnd[i] - into.nameStart[i] != len) {
+                continue;
+            }
             boolean same = escaped || into.nameEscaped[i]
                     ? labelName(into, i).equals(unescape(buf, ns, ne))
                     : java.util.Arrays.equals(buf, into.nameStart[i], into.nameEnd[i], buf, ns, ne);
@@ -454,6 +467,9 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
      * ParseFloat reads them). Hexadecimal floats and digit separators are refused.
      */
     void checkFloat(int p, int end, String what) {
+        if (trusted) {
+            return;
+        }
         if (p == end) {
             throw error(p, "expected " + what);
         }

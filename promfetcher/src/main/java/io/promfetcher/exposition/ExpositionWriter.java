@@ -31,17 +31,22 @@ final class ExpositionWriter {
     private record TextPart(String suffix, String textType, byte[][] sampleSuffixes, boolean main) {}
 
     private final ByteSink sink;
-    private final OutputFormat format;
     private final boolean om;
     private final EscapingScheme escaping;
     private final LabelNaming naming;
     private final LabelNaming exemplarNaming;
     /** Text family names already written: text cannot have two families of one name. */
     private final Set<String> textNames = new HashSet<>();
+    private final MergedFamily.Segment cursor = new MergedFamily.Segment();
 
-    ExpositionWriter(ByteSink sink, OutputFormat format, boolean statusIncluded) {
+    /** Every family's key: an OpenMetrics name that is also another family's key is not used. */
+    private final Set<String> keys;
+    /** OpenMetrics family names already written. */
+    private final Set<String> openMetricsNames = new HashSet<>();
+
+    ExpositionWriter(ByteSink sink, OutputFormat format, boolean statusIncluded, Set<String> keys) {
+        this.keys = keys;
         this.sink = sink;
-        this.format = format;
         this.om = format.isOpenMetrics();
         this.escaping = format.escaping();
         this.naming = new LabelNaming(escaping);
@@ -55,16 +60,19 @@ final class ExpositionWriter {
 
     /** The target labels as written after the app's labels: {@code name="value",...}. */
     byte[] targetBlock(TargetLabels target) {
-        StringBuilder b = new StringBuilder();
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(256);
         List<String> values = target.values();
         for (int i = 0; i < values.size(); i++) {
             if (i > 0) {
-                b.append(',');
+                b.write(',');
             }
-            b.append(escaping.escape(TargetLabels.NAMES.get(i), false)).append("=\"")
-                    .append(LabelNaming.escapeQuoted(values.get(i))).append('"');
+            b.writeBytes(escaping.escape(TargetLabels.NAMES.get(i), false).getBytes(StandardCharsets.UTF_8));
+            b.write('=');
+            b.write('"');
+            b.writeBytes(LabelNaming.escapeQuoted(values.get(i)).getBytes(StandardCharsets.UTF_8));
+            b.write('"');
         }
-        return b.toString().getBytes(StandardCharsets.UTF_8);
+        return b.toByteArray();
     }
 
     void family(MergedFamily f) throws IOException {
@@ -87,46 +95,69 @@ final class ExpositionWriter {
     // ---- OpenMetrics ----
 
     private void openMetricsFamily(MergedFamily f) throws IOException {
-        byte[] name = metadataName(f.key, f.quoted);
-        metadata("# TYPE ", name, f.bareCounter ? "unknown" : f.type.openMetricsName());
+        if (!f.outName.equals(f.key) && (keys.contains(f.outName) || openMetricsNames.contains(f.outName))) {
+            // Text's gauge foo beside counter foo_total: OpenMetrics cannot have two families foo,
+            // so this one keeps its main series under its text name, as unknown, rather than
+            // rename them. Its other series (foo_created) would then belong to no family: they
+            // are dropped and counted as conflicts. No UNIT: it would not be the name's suffix.
+            openMetricsNames.add(f.key);
+            List<TextPart> parts = textParts(f);
+            TextPart main = parts.get(0);
+            metadataStart("# TYPE ", f, main.suffix());
+            sink.ascii("unknown\n");
+            help(f, main.suffix());
+            for (TextPart part : parts) {
+                for (int s = 0; s < f.segmentCount; s++) {
+                    samples(f, f.segment(s, cursor), part, part != main);
+                }
+            }
+            return;
+        }
+        openMetricsNames.add(f.outName);
+        metadataStart("# TYPE ", f, "");
+        sink.ascii(f.bareCounter ? "unknown" : f.type.openMetricsName());
+        sink.write((byte) '\n');
         if (f.unit != null && !f.unit.isEmpty()) {
-            metadata("# UNIT ", name, f.unit);
+            metadataStart("# UNIT ", f, "");
+            sink.utf8(f.unit);
+            sink.write((byte) '\n');
         }
-        if (f.help != null) {
-            metadata("# HELP ", name, escapeHelp(f.help));
-        }
-        for (MergedFamily.Segment segment : f.segments) {
-            samples(f, segment, null, false);
+        help(f, "");
+        for (int s = 0; s < f.segmentCount; s++) {
+            samples(f, f.segment(s, cursor), null, false);
         }
     }
 
     // ---- text ----
 
+    private static final TextPart CREATED = new TextPart("_created", "gauge", new byte[][] {bytes("_created")}, false);
+    private static final List<TextPart> BARE_COUNTER = List.of(new TextPart("", "counter", new byte[][] {EMPTY}, true));
+    private static final List<TextPart> COUNTER =
+            List.of(new TextPart("_total", "counter", new byte[][] {bytes("_total")}, true), CREATED);
+    private static final List<TextPart> HISTOGRAM = List.of(new TextPart("", "histogram",
+            new byte[][] {bytes("_bucket"), bytes("_count"), bytes("_sum")}, true), CREATED);
+    private static final List<TextPart> SUMMARY = List.of(new TextPart("", "summary",
+            new byte[][] {EMPTY, bytes("_count"), bytes("_sum")}, true), CREATED);
+    private static final List<TextPart> GAUGE_HISTOGRAM = List.of(
+            new TextPart("_bucket", "gauge", new byte[][] {bytes("_bucket")}, true),
+            new TextPart("_gcount", "gauge", new byte[][] {bytes("_gcount")}, false),
+            new TextPart("_gsum", "gauge", new byte[][] {bytes("_gsum")}, false));
+    private static final List<TextPart> INFO = List.of(new TextPart("_info", "gauge", new byte[][] {bytes("_info")}, true));
+    private static final List<TextPart> UNTYPED = List.of(new TextPart("", "untyped", new byte[][] {EMPTY}, true));
+    private static final List<TextPart> GAUGE = List.of(new TextPart("", "gauge", new byte[][] {EMPTY}, true));
+
     private static List<TextPart> textParts(MergedFamily f) {
-        byte[][] created = {bytes("_created")};
-        TextPart createdPart = new TextPart("_created", "gauge", created, false);
         if (f.bareCounter) {
-            return List.of(new TextPart("", "counter", new byte[][] {EMPTY}, true));
+            return BARE_COUNTER;
         }
         switch (f.type) {
-            case COUNTER:
-                return List.of(new TextPart("_total", "counter", new byte[][] {bytes("_total")}, true), createdPart);
-            case HISTOGRAM:
-                return List.of(new TextPart("", "histogram",
-                        new byte[][] {bytes("_bucket"), bytes("_count"), bytes("_sum")}, true), createdPart);
-            case SUMMARY:
-                return List.of(new TextPart("", "summary", new byte[][] {EMPTY, bytes("_count"), bytes("_sum")}, true),
-                        createdPart);
-            case GAUGE_HISTOGRAM:
-                return List.of(new TextPart("_bucket", "gauge", new byte[][] {bytes("_bucket")}, true),
-                        new TextPart("_gcount", "gauge", new byte[][] {bytes("_gcount")}, false),
-                        new TextPart("_gsum", "gauge", new byte[][] {bytes("_gsum")}, false));
-            case INFO:
-                return List.of(new TextPart("_info", "gauge", new byte[][] {bytes("_info")}, true));
-            case UNKNOWN:
-                return List.of(new TextPart("", "untyped", new byte[][] {EMPTY}, true));
-            default:
-                return List.of(new TextPart("", "gauge", new byte[][] {EMPTY}, true));
+            case COUNTER: return COUNTER;
+            case HISTOGRAM: return HISTOGRAM;
+            case SUMMARY: return SUMMARY;
+            case GAUGE_HISTOGRAM: return GAUGE_HISTOGRAM;
+            case INFO: return INFO;
+            case UNKNOWN: return UNTYPED;
+            default: return GAUGE;
         }
     }
 
@@ -135,29 +166,43 @@ final class ExpositionWriter {
     }
 
     private void textPart(MergedFamily f, TextPart part) throws IOException {
-        String textName = f.key + part.suffix();
-        if (!textNames.add(textName)) {
-            // Another family already took this text name (e.g. gauge foo_created beside counter
-            // foo's _created series): writing both would not parse, so these samples are dropped.
-            for (MergedFamily.Segment segment : f.segments) {
-                samples(f, segment, part, true);
+        if (part.main() && f.type != MetricType.GAUGE_HISTOGRAM) {
+            // The main part's name is the family's key, which no other family has.
+            help(f, part.suffix());
+            metadataStart("# TYPE ", f, part.suffix());
+            sink.ascii(part.textType());
+            sink.write((byte) '\n');
+            for (int s = 0; s < f.segmentCount; s++) {
+                samples(f, f.segment(s, cursor), part, false);
             }
             return;
         }
-        byte[] name = metadataName(textName, f.quoted);
-        if (part.main()) {
-            if (f.help != null) {
-                metadata("# HELP ", name, escapeHelp(f.help));
-            }
-            metadata("# TYPE ", name, part.textType());
+        if (!f.anyOpenMetrics) {
+            return;
         }
-        boolean metadataWritten = part.main();
-        for (MergedFamily.Segment segment : f.segments) {
-            if (!metadataWritten && hasSample(f, segment, part)) {
-                metadata("# TYPE ", name, part.textType());
-                metadataWritten = true;
+        // The other parts (foo_created, a gauge histogram's foo_bucket, ...) exist only when
+        // samples need them, and only when their name is free: a family's own name (text's gauge
+        // foo_created beside counter foo_total is common) or an earlier part's.
+        Boolean free = null;
+        for (int s = 0; s < f.segmentCount; s++) {
+            MergedFamily.Segment segment = f.segment(s, cursor);
+            if (free == null && hasSample(f, segment, part)) {
+                String textName = f.outName + part.suffix();
+                free = !keys.contains(textName) && textNames.add(textName);
+                if (free) {
+                    if (part.main()) {
+                        help(f, part.suffix());
+                    }
+                    metadataStart("# TYPE ", f, part.suffix());
+                    sink.ascii(part.textType());
+                    sink.write((byte) '\n');
+                }
             }
-            samples(f, segment, part, false);
+            if (free != null) {
+                // When the name is taken, writing both would not parse: these samples are
+                // dropped and counted as conflicts.
+                samples(f, segment, part, !free);
+            }
         }
     }
 
@@ -253,7 +298,7 @@ final class ExpositionWriter {
             end = b.length;
         }
         for (byte[] suffix : part.sampleSuffixes()) {
-            if (suffix.length == end - start && java.util.Arrays.equals(b, start, end, suffix, 0, suffix.length)) {
+            if (suffix.length == end - start && FamilyIndexer.same(b, start, suffix, 0, suffix.length)) {
                 return true;
             }
         }
@@ -265,9 +310,9 @@ final class ExpositionWriter {
         // Name: the family name as written, then the sample's own suffix.
         if (f.quoted) {
             sink.ascii("{\"");
-            sink.utf8(LabelNaming.escapeQuoted(f.key));
+            sink.utf8(LabelNaming.escapeQuoted(f.outName));
         } else {
-            sink.ascii(f.key);
+            sink.write(f.outNameBytes);
         }
         if (p.nameEscaped) {
             byte[] full = p.metricName().getBytes(StandardCharsets.UTF_8);
@@ -407,9 +452,32 @@ final class ExpositionWriter {
 
     // ---- metadata ----
 
-    private byte[] metadataName(String name, boolean quoted) {
-        String written = quoted ? "\"" + LabelNaming.escapeQuoted(name) + "\"" : name;
-        return written.getBytes(StandardCharsets.UTF_8);
+    /** Writes {@code prefix}, the family's name plus {@code suffix}, and a space. */
+    private void metadataStart(String prefix, MergedFamily f, String suffix) throws IOException {
+        sink.ascii(prefix);
+        if (f.quoted) {
+            sink.write((byte) '"');
+            sink.utf8(LabelNaming.escapeQuoted(f.outName + suffix));
+            sink.write((byte) '"');
+        } else {
+            sink.write(f.outNameBytes);
+            sink.ascii(suffix);
+        }
+        sink.write((byte) ' ');
+    }
+
+    /** The HELP line, copied as it was written when the formats escape it alike. */
+    private void help(MergedFamily f, String suffix) throws IOException {
+        if (f.helpBuf == null) {
+            return;
+        }
+        metadataStart("# HELP ", f, suffix);
+        if (f.helpFromOpenMetrics == om) {
+            sink.write(f.helpBuf, f.helpStart, f.helpEnd - f.helpStart);
+        } else {
+            sink.utf8(escapeHelp(f.help()));
+        }
+        sink.write((byte) '\n');
     }
 
     private void metadata(String prefix, byte[] name, String text) throws IOException {
@@ -434,6 +502,10 @@ final class ExpositionWriter {
             "Samples taken from the instance.",
             "1 for an instance that failed (or lost samples to a conflict), with the reason.",
         };
+        MergeReport.InstanceOutcome[] outcomes = new MergeReport.InstanceOutcome[instances.size()];
+        for (int i = 0; i < outcomes.length; i++) {
+            outcomes[i] = instances.get(i).outcome();
+        }
         for (int f = 0; f < ExpositionMerger.STATUS_FAMILIES.size(); f++) {
             String family = ExpositionMerger.STATUS_FAMILIES.get(f);
             byte[] name = escaping.escape(family, true).getBytes(StandardCharsets.UTF_8);
@@ -447,8 +519,9 @@ final class ExpositionWriter {
                 metadata("# HELP ", name, help[f]);
                 metadata("# TYPE ", name, "gauge");
             }
-            for (ExpositionMerger.Instance instance : instances) {
-                MergeReport.InstanceOutcome outcome = instance.outcome();
+            for (int i = 0; i < outcomes.length; i++) {
+                ExpositionMerger.Instance instance = instances.get(i);
+                MergeReport.InstanceOutcome outcome = outcomes[i];
                 String value;
                 String reason = null;
                 switch (f) {

@@ -12,6 +12,11 @@ import java.util.Map;
  * anything of it is written), groups its samples into families as Prometheus does, finds
  * duplicate series, and records where each family's samples lie. It keeps offsets, not samples:
  * the writer parses those ranges again to write them.
+ *
+ * <p>Instances of one app expose the same families in the same order, so the per-family records
+ * are pooled and reused from one body to the next (and, one indexer per thread, from one merge to
+ * the next), names included when they are byte-for-byte the same: in steady state indexing
+ * allocates little beyond what a body adds that the previous one had not.
  */
 final class FamilyIndexer {
     private static final byte[][] TEXT_GROUP_SUFFIXES = {
@@ -19,51 +24,119 @@ final class FamilyIndexer {
         "_count".getBytes(StandardCharsets.US_ASCII),
         "_sum".getBytes(StandardCharsets.US_ASCII),
     };
+    private static final int[] NO_OFFSETS = new int[0];
+
+    /**
+     * One indexer per thread and escaping, kept between merges: its arrays grow to the largest
+     * body the thread has seen, and its records keep their names, so a gateway in steady state
+     * does not reallocate them for every scrape. {@link #release} drops its references to bodies.
+     */
+    private static final ThreadLocal<java.util.EnumMap<EscapingScheme, FamilyIndexer>> PER_THREAD =
+            ThreadLocal.withInitial(() -> new java.util.EnumMap<>(EscapingScheme.class));
 
     private final EscapingScheme escaping;
     private final LabelNaming naming;
     private final SeriesSet seen = new SeriesSet();
+    private final List<LocalFamily> pool = new ArrayList<>();
+    private final NameTable byName = new NameTable();
+    /** The families of the body being indexed (reused: valid until the next body). */
+    private final List<LocalFamily> families = new ArrayList<>();
 
     FamilyIndexer(EscapingScheme escaping) {
         this.escaping = escaping;
         this.naming = new LabelNaming(escaping);
     }
 
-    /** One family of one body. */
+    /** This thread's indexer for the escaping (merges do not nest, so one is enough). */
+    static FamilyIndexer forThread(EscapingScheme escaping) {
+        return PER_THREAD.get().computeIfAbsent(escaping, FamilyIndexer::new);
+    }
+
+    /** Forgets the bodies of the last merge, so a kept indexer holds on to no response. */
+    void release() {
+        byName.clear();
+        families.clear();
+        for (LocalFamily f : pool) {
+            f.memberBuf = null;
+            f.helpBuf = null;
+        }
+    }
+
+    /** One family of one body (a pooled record: valid until the next body is indexed). */
     static final class LocalFamily {
-        /** The name samples are matched against: the TYPE/HELP name in text, the family name in OpenMetrics. */
-        final String memberName;
-        final byte[] memberBytes;
-        MetricType type = MetricType.UNKNOWN;
+        /** The name samples are matched against (the TYPE/HELP name in text, the family name in OpenMetrics), as bytes. */
+        byte[] memberBuf;
+        int memberStart;
+        int memberEnd;
+        int memberHash;
+        MetricType type;
         boolean typeDeclared;
-        String help;
+        byte[] helpBuf;
+        int helpStart;
+        int helpEnd;
         String unit;
         boolean hasSamples;
-        /** The family name in OpenMetrics terms (a text counter foo_total is family foo). */
-        String name;
+        boolean om;
+        /** Byte length of the family name in OpenMetrics terms (a text counter foo_total is family foo). */
         int nameLength;
         /** A text counter whose name does not end in _total: OpenMetrics cannot call it a counter. */
         boolean bareCounter;
-        /** The family name as written (escaped), which is also its identity in the merge. */
+        /** The OpenMetrics family name as written (escaped): samples are written as it plus their suffix. */
+        String outName;
+        long outNameHash;
+        /**
+         * Identity in the merge: the name the family has in text (a counter foo is foo_total, an
+         * info foo is foo_info), escaped. Text's gauge foo and counter foo_total stay apart.
+         */
         String key;
-        long keyHash;
         boolean quoted;
-        final List<int[]> runs = new ArrayList<>(2);
+        /** Runs of samples: start offset, end offset, first line, per run. */
+        int[] runs = new int[6];
+        int runCount;
         int samples;
 
-        LocalFamily(String memberName) {
-            this.memberName = memberName;
-            this.memberBytes = memberName.getBytes(StandardCharsets.UTF_8);
+        // What the names above were computed from, to reuse them when the next body has the same.
+        private byte[] namedBuf;
+        private int namedStart;
+        private int namedEnd;
+        private MetricType namedType;
+        private boolean namedOm;
+
+        boolean hasHelp() {
+            return helpBuf != null;
+        }
+
+        String memberName() {
+            return new String(memberBuf, memberStart, memberEnd - memberStart, StandardCharsets.UTF_8);
+        }
+
+        void addRun(int start, int end, int line) {
+            if (runCount * 3 == runs.length) {
+                runs = Arrays.copyOf(runs, runs.length * 2);
+            }
+            runs[runCount * 3] = start;
+            runs[runCount * 3 + 1] = end;
+            runs[runCount * 3 + 2] = line;
+            runCount++;
+        }
+
+        boolean memberEquals(byte[] b, int start, int end) {
+            return end - start == memberEnd - memberStart
+                    && Arrays.equals(b, start, end, memberBuf, memberStart, memberEnd);
         }
     }
 
     /** The outcome of indexing one body. */
     static final class IndexedBody {
-        final List<LocalFamily> families = new ArrayList<>();
+        final List<LocalFamily> families;
         /** Offsets of the lines of dropped duplicate samples, ascending. */
-        int[] skipped = new int[0];
+        int[] skipped = NO_OFFSETS;
         int skippedCount;
         int duplicates;
+
+        IndexedBody(List<LocalFamily> families) {
+            this.families = families;
+        }
 
         void skip(int offset) {
             if (skippedCount == skipped.length) {
@@ -74,11 +147,61 @@ final class FamilyIndexer {
         }
     }
 
+    /** Families of one body by name, over byte spans (no String per lookup). */
+    private static final class NameTable {
+        private LocalFamily[] slots = new LocalFamily[256];
+        private int size;
+
+        void clear() {
+            if (size > 0) {
+                Arrays.fill(slots, null);
+                size = 0;
+            }
+        }
+
+        LocalFamily get(byte[] b, int start, int end, int hash) {
+            int mask = slots.length - 1;
+            for (int i = hash & mask; slots[i] != null; i = (i + 1) & mask) {
+                LocalFamily f = slots[i];
+                if (f.memberHash == hash && f.memberEquals(b, start, end)) {
+                    return f;
+                }
+            }
+            return null;
+        }
+
+        void put(LocalFamily f) {
+            if (size * 2 >= slots.length) {
+                LocalFamily[] old = slots;
+                slots = new LocalFamily[old.length * 2];
+                size = 0;
+                for (LocalFamily g : old) {
+                    if (g != null) {
+                        put(g);
+                    }
+                }
+            }
+            int mask = slots.length - 1;
+            int i = f.memberHash & mask;
+            while (slots[i] != null) {
+                i = (i + 1) & mask;
+            }
+            slots[i] = f;
+            size++;
+        }
+    }
+
+    private static int nameHash(byte[] b, int start, int end) {
+        long h = LabelNaming.hash(LabelNaming.FNV_OFFSET, b, start, end);
+        return (int) (h ^ (h >>> 32));
+    }
+
     /** Indexes the whole input of {@code p}; throws the parser's error when it does not parse. */
     IndexedBody index(ExpositionParser p) {
         boolean om = p.format() == InputFormat.OPENMETRICS_TEXT;
-        IndexedBody body = new IndexedBody();
-        Map<String, LocalFamily> byName = new HashMap<>();
+        families.clear();
+        IndexedBody body = new IndexedBody(families);
+        byName.clear();
         seen.clear();
         LocalFamily cur = null;
         LocalFamily runFamily = null;
@@ -91,31 +214,33 @@ final class FamilyIndexer {
                 continue;
             }
             if (entry != ExpositionParser.Entry.SAMPLE && runFamily != null) {
-                runFamily.runs.add(new int[] {runStart, runEnd, runLine});
+                runFamily.addRun(runStart, runEnd, runLine);
                 runFamily = null;
             }
             switch (entry) {
                 case END:
                     for (LocalFamily f : body.families) {
-                        name(f, om);
+                        name(f);
                     }
                     return body;
                 case HELP: {
-                    LocalFamily f = om ? openMetricsMetadata(p, cur, byName, body) : textMetadata(p, byName, body);
-                    if (f.help != null) {
-                        throw p.error(p.entryStart, "second HELP line for " + f.memberName);
+                    LocalFamily f = om ? openMetricsMetadata(p, cur, body) : textMetadata(p, body);
+                    if (f.hasHelp()) {
+                        throw p.error(p.entryStart, "second HELP line for " + f.memberName());
                     }
-                    f.help = p.help();
+                    f.helpBuf = p.buf;
+                    f.helpStart = p.textStart;
+                    f.helpEnd = p.textEnd;
                     cur = f;
                     break;
                 }
                 case TYPE: {
-                    LocalFamily f = om ? openMetricsMetadata(p, cur, byName, body) : textMetadata(p, byName, body);
+                    LocalFamily f = om ? openMetricsMetadata(p, cur, body) : textMetadata(p, body);
                     if (f.typeDeclared) {
-                        throw p.error(p.entryStart, "second TYPE line for " + f.memberName);
+                        throw p.error(p.entryStart, "second TYPE line for " + f.memberName());
                     }
                     if (f.hasSamples) {
-                        throw p.error(p.entryStart, "TYPE line for " + f.memberName + " after its samples");
+                        throw p.error(p.entryStart, "TYPE line for " + f.memberName() + " after its samples");
                     }
                     f.type = p.type();
                     f.typeDeclared = true;
@@ -123,9 +248,9 @@ final class FamilyIndexer {
                     break;
                 }
                 case UNIT: {
-                    LocalFamily f = openMetricsMetadata(p, cur, byName, body);
+                    LocalFamily f = openMetricsMetadata(p, cur, body);
                     if (f.unit != null) {
-                        throw p.error(p.entryStart, "second UNIT line for " + f.memberName);
+                        throw p.error(p.entryStart, "second UNIT line for " + f.memberName());
                     }
                     f.unit = p.unit();
                     cur = f;
@@ -134,12 +259,12 @@ final class FamilyIndexer {
                 case SAMPLE: {
                     LocalFamily f = cur != null && owns(cur, p) ? cur : null;
                     if (f == null) {
-                        f = om ? openMetricsFamilyOf(p, byName, body) : textFamilyOf(p, byName, body);
+                        f = om ? openMetricsFamilyOf(p, body) : textFamilyOf(p, body);
                         cur = f;
                     }
                     if (!f.hasSamples) {
                         f.hasSamples = true;
-                        name(f, om);
+                        name(f);
                     }
                     if (isDuplicate(p, f)) {
                         body.skip(p.entryStart);
@@ -148,7 +273,7 @@ final class FamilyIndexer {
                     }
                     if (runFamily != f) {
                         if (runFamily != null) {
-                            runFamily.runs.add(new int[] {runStart, runEnd, runLine});
+                            runFamily.addRun(runStart, runEnd, runLine);
                         }
                         runFamily = f;
                         runStart = p.entryStart;
@@ -163,65 +288,114 @@ final class FamilyIndexer {
         }
     }
 
-    private static LocalFamily create(String name, Map<String, LocalFamily> byName, IndexedBody body) {
-        LocalFamily f = new LocalFamily(name);
-        byName.put(name, f);
+    /** A pooled family record for the name of the current entry. */
+    private LocalFamily create(ExpositionParser p, IndexedBody body, byte[] b, int start, int end, int hash) {
+        int slot = body.families.size();
+        if (slot == pool.size()) {
+            pool.add(new LocalFamily());
+        }
+        LocalFamily f = pool.get(slot);
+        if (b == p.buf) {
+            f.memberBuf = b;
+        } else {
+            f.memberBuf = Arrays.copyOfRange(b, start, end);
+            end -= start;
+            start = 0;
+        }
+        f.memberStart = start;
+        f.memberEnd = end;
+        f.memberHash = hash;
+        f.om = p.format() == InputFormat.OPENMETRICS_TEXT;
+        f.type = MetricType.UNKNOWN;
+        f.typeDeclared = false;
+        f.helpBuf = null;
+        f.unit = null;
+        f.hasSamples = false;
+        f.runCount = 0;
+        f.samples = 0;
+        byName.put(f);
         body.families.add(f);
         return f;
     }
 
+    /** The current entry's metric name as bytes: the input itself unless the name has escapes. */
+    private static byte[] nameBuf(ExpositionParser p) {
+        return p.nameEscaped ? p.metricName().getBytes(StandardCharsets.UTF_8) : p.buf;
+    }
+
+    private static int nameStart(ExpositionParser p) {
+        return p.nameEscaped ? 0 : p.nameStart;
+    }
+
+    private static int nameEnd(ExpositionParser p, byte[] b) {
+        return p.nameEscaped ? b.length : p.nameEnd;
+    }
+
     /** Text: HELP and TYPE name a family wherever they appear. */
-    private static LocalFamily textMetadata(ExpositionParser p, Map<String, LocalFamily> byName, IndexedBody body) {
-        String name = p.metricName();
-        LocalFamily f = byName.get(name);
-        return f != null ? f : create(name, byName, body);
+    private LocalFamily textMetadata(ExpositionParser p, IndexedBody body) {
+        byte[] b = nameBuf(p);
+        int start = nameStart(p);
+        int end = nameEnd(p, b);
+        int hash = nameHash(b, start, end);
+        LocalFamily f = byName.get(b, start, end, hash);
+        return f != null ? f : create(p, body, b, start, end, hash);
     }
 
     /** OpenMetrics: metadata opens a family, or completes the one just opened; families never resume. */
-    private static LocalFamily openMetricsMetadata(ExpositionParser p, LocalFamily cur, Map<String, LocalFamily> byName,
-            IndexedBody body) {
-        String name = p.metricName();
-        if (cur != null && cur.memberName.equals(name) && !cur.hasSamples) {
+    private LocalFamily openMetricsMetadata(ExpositionParser p, LocalFamily cur, IndexedBody body) {
+        byte[] b = nameBuf(p);
+        int start = nameStart(p);
+        int end = nameEnd(p, b);
+        if (cur != null && !cur.hasSamples && cur.memberEquals(b, start, end)) {
             return cur;
         }
-        if (byName.containsKey(name)) {
-            throw p.error(p.entryStart, "metadata for " + name + " after its samples or apart from its other metadata");
+        int hash = nameHash(b, start, end);
+        if (byName.get(b, start, end, hash) != null) {
+            throw p.error(p.entryStart, "metadata for " + p.metricName()
+                    + " after its samples or apart from its other metadata");
         }
-        return create(name, byName, body);
+        return create(p, body, b, start, end, hash);
     }
 
-    private static LocalFamily openMetricsFamilyOf(ExpositionParser p, Map<String, LocalFamily> byName, IndexedBody body) {
-        String name = p.metricName();
-        LocalFamily f = byName.get(name);
+    private LocalFamily openMetricsFamilyOf(ExpositionParser p, IndexedBody body) {
+        byte[] b = nameBuf(p);
+        int start = nameStart(p);
+        int end = nameEnd(p, b);
+        int hash = nameHash(b, start, end);
+        LocalFamily f = byName.get(b, start, end, hash);
         if (f != null) {
+            String name = p.metricName();
             throw p.error(p.entryStart, f.typeDeclared && !owns(f, p)
-                    ? "sample " + name + " does not fit " + f.type.openMetricsName() + " " + f.memberName
+                    ? "sample " + name + " does not fit " + f.type.openMetricsName() + " " + f.memberName()
                     : "samples of " + name + " are not contiguous");
         }
-        return create(name, byName, body);
+        return create(p, body, b, start, end, hash);
     }
 
     /** Text: as Prometheus groups them, a histogram's or summary's suffixed samples join its family. */
-    private static LocalFamily textFamilyOf(ExpositionParser p, Map<String, LocalFamily> byName, IndexedBody body) {
-        String name = p.metricName();
-        LocalFamily f = byName.get(name);
+    private LocalFamily textFamilyOf(ExpositionParser p, IndexedBody body) {
+        byte[] b = nameBuf(p);
+        int start = nameStart(p);
+        int end = nameEnd(p, b);
+        int hash = nameHash(b, start, end);
+        LocalFamily f = byName.get(b, start, end, hash);
         if (f != null) {
             if (!owns(f, p)) {
-                throw p.error(p.entryStart, "sample " + name + " does not fit " + f.type.textName() + " " + name);
+                throw p.error(p.entryStart, "sample " + p.metricName() + " does not fit " + f.type.textName() + " "
+                        + f.memberName());
             }
             return f;
         }
-        byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
         for (byte[] suffix : TEXT_GROUP_SUFFIXES) {
-            int base = nameBytes.length - suffix.length;
-            if (base > 0 && Arrays.equals(nameBytes, base, nameBytes.length, suffix, 0, suffix.length)) {
-                LocalFamily g = byName.get(name.substring(0, name.length() - suffix.length));
+            int base = end - suffix.length;
+            if (base > start && Arrays.equals(b, base, end, suffix, 0, suffix.length)) {
+                LocalFamily g = byName.get(b, start, base, nameHash(b, start, base));
                 if (g != null && owns(g, p)) {
                     return g;
                 }
             }
         }
-        return create(name, byName, body);
+        return create(p, body, b, start, end, hash);
     }
 
     /** Whether the current sample's name is the family's name plus one of the suffixes its type owns. */
@@ -234,44 +408,81 @@ final class FamilyIndexer {
             start = 0;
             end = b.length;
         }
-        int fl = f.memberBytes.length;
-        if (end - start < fl || !Arrays.equals(b, start, start + fl, f.memberBytes, 0, fl)) {
+        int fl = f.memberEnd - f.memberStart;
+        if (end - start < fl || !same(b, start, f.memberBuf, f.memberStart, fl)) {
             return false;
         }
         int rest = end - start - fl;
         for (byte[] suffix : f.type.suffixBytes(p.format())) {
-            if (suffix.length == rest && Arrays.equals(b, start + fl, end, suffix, 0, rest)) {
+            if (suffix.length == rest && same(b, start + fl, suffix, 0, rest)) {
                 return true;
             }
         }
         return false;
     }
 
-    /** Fixes the family's OpenMetrics name and output identity; its type can no longer change. */
-    private void name(LocalFamily f, boolean om) {
-        if (f.key != null) {
+    /** Byte comparison for the short ranges of names (cheaper than Arrays.equals there). */
+    static boolean same(byte[] a, int aStart, byte[] b, int bStart, int length) {
+        for (int i = 0; i < length; i++) {
+            if (a[aStart + i] != b[bStart + i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Fixes the family's OpenMetrics name and output identity (its type can no longer change),
+     * reusing the strings of the body before when the name is the same.
+     */
+    private void name(LocalFamily f) {
+        if (f.namedBuf != null && f.namedType == f.type && f.namedOm == f.om
+                && f.memberEquals(f.namedBuf, f.namedStart, f.namedEnd)) {
             return;
         }
-        String name = f.memberName;
-        if (!om && f.type == MetricType.COUNTER) {
+        String member = f.memberName();
+        String name = member;
+        f.bareCounter = false;
+        if (!f.om && f.type == MetricType.COUNTER) {
             if (name.endsWith("_total") && name.length() > "_total".length()) {
                 name = name.substring(0, name.length() - "_total".length());
             } else {
                 f.bareCounter = true;
             }
         }
-        f.name = name;
         f.nameLength = name.getBytes(StandardCharsets.UTF_8).length;
+        // The text name is the written family name plus the suffix text gives the type, so that
+        // it is also the name the writer gives the family in text, whatever the escaping.
+        String textSuffix = "";
+        if (f.type == MetricType.COUNTER && !f.bareCounter) {
+            textSuffix = "_total";
+        } else if (f.type == MetricType.INFO) {
+            textSuffix = "_info";
+        }
         boolean legacy = EscapingScheme.isLegacyMetricName(name);
         f.quoted = !legacy && escaping == EscapingScheme.ALLOW_UTF_8;
-        f.key = f.quoted ? name : escaping.escape(name, true);
-        byte[] keyBytes = f.key.getBytes(StandardCharsets.UTF_8);
-        f.keyHash = LabelNaming.hash(LabelNaming.FNV_OFFSET, keyBytes, 0, keyBytes.length);
+        f.outName = f.quoted ? name : escaping.escape(name, true);
+        f.key = f.outName + textSuffix;
+        byte[] outBytes = f.outName.getBytes(StandardCharsets.UTF_8);
+        f.outNameHash = LabelNaming.hash(LabelNaming.FNV_OFFSET, outBytes, 0, outBytes.length);
+        remember(f);
+    }
+
+    private static void remember(LocalFamily f) {
+        if (f.namedBuf == f.memberBuf && f.namedStart == f.memberStart) {
+            return;
+        }
+        // A copy, so the record keeps no body alive after the merge.
+        f.namedBuf = Arrays.copyOfRange(f.memberBuf, f.memberStart, f.memberEnd);
+        f.namedStart = 0;
+        f.namedEnd = f.namedBuf.length;
+        f.namedType = f.type;
+        f.namedOm = f.om;
     }
 
     /** Hashes the series as it will be written and remembers it; true when it came before. */
     private boolean isDuplicate(ExpositionParser p, LocalFamily f) {
-        long h = f.keyHash;
+        long h = f.outNameHash;
         if (p.nameEscaped) {
             byte[] full = p.metricName().getBytes(StandardCharsets.UTF_8);
             h = LabelNaming.hash(h, full, f.nameLength, full.length);
@@ -280,9 +491,13 @@ final class FamilyIndexer {
         }
         boolean resolved = naming.resolve(p, p.labels, true);
         h = LabelNaming.mix(h) + naming.labelSetHash(p, p.labels, resolved);
-        int earlier = seen.putIfAbsent(h, p.entryStart);
-        return earlier >= 0 && sameSeries(p, earlier);
+        current = p;
+        return seen.putIfAbsent(h, p.entryStart, sameAsCurrent) >= 0;
     }
+
+    /** The parser whose sample is being checked, for {@link #sameAsCurrent}. */
+    private ExpositionParser current;
+    private final SeriesSet.SameSeries sameAsCurrent = earlier -> sameSeries(current, earlier);
 
     /** Confirms a hash match by comparing the two samples' names and label sets (rare: allocates). */
     private static boolean sameSeries(ExpositionParser p, int earlierOffset) {

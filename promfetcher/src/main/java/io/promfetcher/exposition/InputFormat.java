@@ -9,11 +9,21 @@ public enum InputFormat {
     /** OpenMetrics 1.0 text (and its 0.0.1 pre-release name). */
     OPENMETRICS_TEXT;
 
+    private static final java.util.Optional<InputFormat> OPENMETRICS = java.util.Optional.of(OPENMETRICS_TEXT);
+    private static final java.util.Optional<InputFormat> TEXT = java.util.Optional.of(PROMETHEUS_TEXT);
+
     /**
      * The format a Content-Type names, or empty when it names none we read: the caller then falls
      * back to text 0.0.4 (what Prometheus does) and counts the fallback.
      */
     public static java.util.Optional<InputFormat> fromContentType(String contentType) {
+        // The two headers every instance sends, without parsing them for every scrape.
+        if (contentType.regionMatches(true, 0, "application/openmetrics-text;", 0, 29)) {
+            return OPENMETRICS;
+        }
+        if (contentType.regionMatches(true, 0, "text/plain;", 0, 11)) {
+            return TEXT;
+        }
         List<MediaRange> ranges = MediaRange.parseAccept(contentType);
         if (ranges.isEmpty()) {
             return java.util.Optional.empty();

@@ -74,10 +74,26 @@ final class LabelNaming {
         return false;
     }
 
+    /** Lengths of the target label names, to rule most label names out at once. */
+    private static final boolean[] TARGET_LENGTH = new boolean[32];
+
+    static {
+        for (byte[] name : TARGET_NAMES) {
+            TARGET_LENGTH[name.length] = true;
+        }
+    }
+
     static boolean isTargetName(byte[] buf, int start, int end) {
         int len = end - start;
+        if (len >= TARGET_LENGTH.length || !TARGET_LENGTH[len]) {
+            return false;
+        }
+        byte first = buf[start];
+        if (first != 'o' && first != 's' && first != 'a' && first != 'i') {
+            return false;
+        }
         for (byte[] name : TARGET_NAMES) {
-            if (name.length == len && java.util.Arrays.equals(buf, start, end, name, 0, len)) {
+            if (name.length == len && FamilyIndexer.same(buf, start, name, 0, len)) {
                 return true;
             }
         }
@@ -94,8 +110,24 @@ final class LabelNaming {
     static final long FNV_OFFSET = 0xcbf29ce484222325L;
     private static final long FNV_PRIME = 0x100000001b3L;
 
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    /** FNV-1a, byte by byte: hashing "ab" then "c" equals hashing "abc" (names are hashed in two parts). */
     static long hash(long h, byte[] b, int start, int end) {
         for (int i = start; i < end; i++) {
+            h = (h ^ (b[i] & 0xff)) * FNV_PRIME;
+        }
+        return h;
+    }
+
+    /** Hash of the bytes, eight at a time, for label names and values (only mixing matters). */
+    static long hashFast(long h, byte[] b, int start, int end) {
+        int i = start;
+        for (; i + 8 <= end; i += 8) {
+            h = Long.rotateLeft((h ^ (long) LONGS.get(b, i)) * 0x9E3779B97F4A7C15L, 29);
+        }
+        for (; i < end; i++) {
             h = (h ^ (b[i] & 0xff)) * FNV_PRIME;
         }
         return h;
@@ -119,11 +151,11 @@ final class LabelNaming {
             long h;
             if (resolved) {
                 byte[] name = names[i].getBytes(StandardCharsets.UTF_8);
-                h = hash(FNV_OFFSET, name, 0, name.length);
+                h = hashFast(FNV_OFFSET, name, 0, name.length);
             } else {
-                h = hash(FNV_OFFSET, p.buf, spans.nameStart[i], spans.nameEnd[i]);
+                h = hashFast(FNV_OFFSET, p.buf, spans.nameStart[i], spans.nameEnd[i]);
             }
-            h = hash(h ^ 0x3d, p.buf, spans.valueStart[i], spans.valueEnd[i]);
+            h = hashFast(h ^ 0x3d, p.buf, spans.valueStart[i], spans.valueEnd[i]);
             sum += mix(h);
         }
         return sum;

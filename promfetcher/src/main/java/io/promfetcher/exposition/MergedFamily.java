@@ -1,29 +1,103 @@
 package io.promfetcher.exposition;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
  * One family of the merged output: its identity (the family name as written), its type and
  * metadata as the lowest-index instance gave them, and where each instance's samples of it lie.
  */
 final class MergedFamily {
+    /** Identity: the family's name in text (see FamilyIndexer.LocalFamily#key). */
     final String key;
+    /** The OpenMetrics family name as written; samples are written as it plus their suffix. */
+    final String outName;
+    final byte[] outNameBytes;
     final boolean quoted;
     final MetricType type;
     final boolean bareCounter;
-    String help;
+    /** HELP as written in the body it came from (escaped), or null. */
+    byte[] helpBuf;
+    int helpStart;
+    int helpEnd;
+    boolean helpFromOpenMetrics;
     String unit;
-    final List<Segment> segments = new ArrayList<>();
+    /** Some segment comes from OpenMetrics: only then can there be _created, _gcount, _gsum samples. */
+    boolean anyOpenMetrics;
+    /** Segments packed in arrays (one object per segment would cost more than the samples). */
+    private ExpositionMerger.Instance[] segmentInstances;
+    private int[] segmentData;
+    int segmentCount;
 
-    /** Lines {@code [start, end)} of one instance's body, starting at line {@code line}, hold samples of the family. */
-    record Segment(ExpositionMerger.Instance instance, int start, int end, int line, int nameLength) {}
+    /**
+     * Lines {@code [start, end)} of one instance's body, starting at line {@code line}, hold
+     * samples of the family; {@code nameLength} is the byte length of the family name there. A
+     * reusable view filled by {@link #segment}.
+     */
+    static final class Segment {
+        private ExpositionMerger.Instance instance;
+        private int start;
+        private int end;
+        private int line;
+        private int nameLength;
 
-    MergedFamily(String key, boolean quoted, MetricType type, boolean bareCounter) {
+        ExpositionMerger.Instance instance() {
+            return instance;
+        }
+
+        int start() {
+            return start;
+        }
+
+        int end() {
+            return end;
+        }
+
+        int line() {
+            return line;
+        }
+
+        int nameLength() {
+            return nameLength;
+        }
+    }
+
+    void addSegment(ExpositionMerger.Instance instance, int start, int end, int line, int nameLength) {
+        if (segmentCount == segmentInstances.length) {
+            segmentInstances = java.util.Arrays.copyOf(segmentInstances, segmentCount * 2);
+            segmentData = java.util.Arrays.copyOf(segmentData, segmentCount * 8);
+        }
+        segmentInstances[segmentCount] = instance;
+        int d = segmentCount * 4;
+        segmentData[d] = start;
+        segmentData[d + 1] = end;
+        segmentData[d + 2] = line;
+        segmentData[d + 3] = nameLength;
+        segmentCount++;
+    }
+
+    /** Fills {@code into} with segment {@code i} and returns it. */
+    Segment segment(int i, Segment into) {
+        into.instance = segmentInstances[i];
+        int d = i * 4;
+        into.start = segmentData[d];
+        into.end = segmentData[d + 1];
+        into.line = segmentData[d + 2];
+        into.nameLength = segmentData[d + 3];
+        return into;
+    }
+
+    /** {@code instances}: how many segments to expect (usually one per instance). */
+    MergedFamily(String key, String outName, boolean quoted, MetricType type, boolean bareCounter, int instances) {
+        this.segmentInstances = new ExpositionMerger.Instance[Math.max(1, instances)];
+        this.segmentData = new int[4 * Math.max(1, instances)];
         this.key = key;
+        this.outName = outName;
+        this.outNameBytes = outName.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         this.quoted = quoted;
         this.type = type;
         this.bareCounter = bareCounter;
+    }
+
+    String help() {
+        return ExpositionParser.unescape(helpBuf, helpStart, helpEnd);
     }
 
     boolean sameType(FamilyIndexer.LocalFamily f) {

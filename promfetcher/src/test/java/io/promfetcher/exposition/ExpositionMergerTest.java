@@ -340,4 +340,36 @@ class ExpositionMergerTest {
         assertThat(new InstanceScrape.Failure(Merging.target(0), "too_large", Duration.ZERO).reason())
                 .isEqualTo("too_large");
     }
+
+    @Test
+    void aTextGaugeAndACounterSharingItsStemStayApartInBothFormats() {
+        // The Go client exposes gauge go_memstats_alloc_bytes and counter go_memstats_alloc_bytes_total.
+        String body = "# TYPE a gauge\na 1\n# TYPE a_total counter\na_total 2\n# TYPE a_created gauge\na_created 3\n";
+        assertThat(merge(TEXT, OMITTED, text(0, body)).output()).isEqualTo(expect(
+                "# TYPE a gauge\na{{T0}} 1\n# TYPE a_total counter\na_total{{T0}} 2\n# TYPE a_created gauge\na_created{{T0}} 3\n"));
+        // OpenMetrics cannot have two families named a: the counter keeps its series as unknown a_total.
+        assertThat(merge(OPENMETRICS, OMITTED, text(0, body)).output()).isEqualTo(expect(
+                "# TYPE a gauge\na{{T0}} 1\n# TYPE a_total unknown\na_total{{T0}} 2\n# TYPE a_created gauge\na_created{{T0}} 3\n# EOF\n"));
+    }
+
+    @Test
+    void aCreatedSeriesWhoseTextNameIsTakenIsDroppedAsAConflict() {
+        Merging.Result result = merge(TEXT, OMITTED,
+                om(0, "# TYPE b_created gauge\nb_created{x=\"1\"} 1\n# TYPE b counter\nb_total 2\nb_created 3\n# EOF\n"));
+        assertThat(result.output()).isEqualTo(expect(
+                "# TYPE b_created gauge\nb_created{x=\"1\",{T0}} 1\n# TYPE b_total counter\nb_total{{T0}} 2\n"));
+        assertThat(result.outcome(0).conflicts()).isEqualTo(1);
+        assertThat(result.outcome(0).samples()).isEqualTo(2);
+    }
+
+    @Test
+    void aCounterWrittenUnderItsTextNameKeepsOnlyItsTotalSeries() {
+        // Instance 0 has gauge c; instance 1 has OpenMetrics counter c with c_created and a unit.
+        Merging.Result result = merge(OPENMETRICS, OMITTED, text(0, "# TYPE c_seconds gauge\nc_seconds 1\n"),
+                om(1, "# TYPE c_seconds counter\n# UNIT c_seconds seconds\nc_seconds_total 2\nc_seconds_created 3\n# EOF\n"));
+        assertThat(result.output()).isEqualTo(expect("# TYPE c_seconds gauge\nc_seconds{{T0}} 1\n"
+                + "# TYPE c_seconds_total unknown\nc_seconds_total{{T1}} 2\n# EOF\n"));
+        assertThat(result.outcome(1).conflicts()).isEqualTo(1);
+        assertThat(result.outcome(1).samples()).isEqualTo(1);
+    }
 }

@@ -71,15 +71,20 @@ final class Merging {
         return new Result(new String(bytes, StandardCharsets.UTF_8), report);
     }
 
-    /** The output parses strictly, and holds no series twice. */
+    /** The output parses strictly, and holds no series twice; text ones are queued for promtool. */
     static void checkOutput(OutputFormat format, byte[] bytes) {
+        checkParses(format, bytes);
+        if (!format.isOpenMetrics() && format.escaping() != EscapingScheme.ALLOW_UTF_8) {
+            queueForPromtool(bytes);
+        }
+    }
+
+    /** The output parses strictly, and holds no series twice. */
+    static void checkParses(OutputFormat format, byte[] bytes) {
         InputFormat readAs = format.isOpenMetrics() ? InputFormat.OPENMETRICS_TEXT : InputFormat.PROMETHEUS_TEXT;
         ExpositionParser p = ExpositionParser.create(readAs, bytes, 0, bytes.length);
         FamilyIndexer.IndexedBody indexed = new FamilyIndexer(EscapingScheme.ALLOW_UTF_8).index(p);
         assertThat(indexed.duplicates).as("duplicate series in the output").isZero();
-        if (!format.isOpenMetrics() && format.escaping() != EscapingScheme.ALLOW_UTF_8) {
-            queueForPromtool(bytes);
-        }
     }
 
     private static void queueForPromtool(byte[] bytes) {
