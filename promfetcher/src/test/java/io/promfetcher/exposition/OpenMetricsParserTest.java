@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+/** Table-driven: OpenMetrics inputs and what the parser reads, or the error and its position. */
 class OpenMetricsParserTest {
 
     @ParameterizedTest(name = "[{index}] {0}")

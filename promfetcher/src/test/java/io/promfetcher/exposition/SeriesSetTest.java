@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
+/** The duplicate-series table: hash collisions, clearing and growth. */
 class SeriesSetTest {
 
     @Test
