@@ -45,6 +45,8 @@ class OpenMetricsParserTest {
         foo\\t1\\n# EOF\\n                        | 1:4 expected a space before the value
         foo 1 NaN\\n# EOF\\n                      | 1:7 invalid timestamp
         foo 1 1e20\\n# EOF\\n                     | 1:7 timestamp out of range
+        foo 1 1.5e20\\n# EOF\\n                   | 1:7 timestamp out of range
+        foo 1 12345678901234567\\n# EOF\\n        | 1:7 timestamp out of range
         foo 1                                     | 1:6 missing newline
         foo 1 \\n# EOF\\n                         | 1:7 invalid timestamp
         foo 1 2 3\\n# EOF\\n                      | 1:9 expected an exemplar
