@@ -36,7 +36,7 @@ final class FamilyIndexer {
 
     private final EscapingScheme escaping;
     private final LabelNaming naming;
-    private final SeriesSet seen = new SeriesSet();
+    private final SeriesLog seen = new SeriesLog();
     private final List<LocalFamily> pool = new ArrayList<>();
     private final NameTable byName = new NameTable();
     /** The families of the body being indexed (reused: valid until the next body). */
@@ -222,6 +222,7 @@ final class FamilyIndexer {
                     for (LocalFamily f : body.families) {
                         name(f);
                     }
+                    dropDuplicates(p, body);
                     return body;
                 case HELP: {
                     LocalFamily f = om ? openMetricsMetadata(p, cur, body) : textMetadata(p, body);
@@ -266,11 +267,8 @@ final class FamilyIndexer {
                         f.hasSamples = true;
                         name(f);
                     }
-                    if (isDuplicate(p, f)) {
-                        body.skip(p.entryStart);
-                    } else {
-                        f.samples++;
-                    }
+                    seen.add(seriesHash(p, f), p.entryStart);
+                    f.samples++;
                     if (runFamily != f) {
                         if (runFamily != null) {
                             runFamily.addRun(runStart, runEnd, runLine);
@@ -480,8 +478,8 @@ final class FamilyIndexer {
         f.namedOm = f.om;
     }
 
-    /** Hashes the series as it will be written and remembers it; true when it came before. */
-    private boolean isDuplicate(ExpositionParser p, LocalFamily f) {
+    /** Hash of the series as it will be written: output name and label set (in any order). */
+    private long seriesHash(ExpositionParser p, LocalFamily f) {
         long h = f.outNameHash;
         if (p.nameEscaped) {
             byte[] full = p.metricName().getBytes(StandardCharsets.UTF_8);
@@ -490,22 +488,36 @@ final class FamilyIndexer {
             h = LabelNaming.hash(h, p.buf, p.nameStart + f.nameLength, p.nameEnd);
         }
         boolean resolved = naming.resolve(p, p.labels, true);
-        h = LabelNaming.mix(h) + naming.labelSetHash(p, p.labels, resolved);
-        current = p;
-        return seen.putIfAbsent(h, p.entryStart, sameAsCurrent) >= 0;
+        return LabelNaming.mix(h) + naming.labelSetHash(p, p.labels, resolved);
     }
 
-    /** The parser whose sample is being checked, for {@link #sameAsCurrent}. */
-    private ExpositionParser current;
-    private final SeriesSet.SameSeries sameAsCurrent = earlier -> sameSeries(current, earlier);
+    /** Finds the samples whose series came earlier in the body: skipped, and not counted. */
+    private void dropDuplicates(ExpositionParser p, IndexedBody body) {
+        seen.forEachDuplicate((earlier, later) -> sameSeries(p, earlier, later), offset -> {
+            body.skip(offset);
+            familyAt(body, offset).samples--;
+        });
+        Arrays.sort(body.skipped, 0, body.skippedCount);
+    }
 
-    /** Confirms a hash match by comparing the two samples' names and label sets (rare: allocates). */
-    private static boolean sameSeries(ExpositionParser p, int earlierOffset) {
-        String name = p.metricName();
-        Map<String, String> labels = labelMap(p);
-        ExpositionParser q = ExpositionParser.fragment(p.format(), p.buf, earlierOffset, p.limit, 0);
-        q.next();
-        return q.metricName().equals(name) && labelMap(q).equals(labels);
+    private static LocalFamily familyAt(IndexedBody body, int offset) {
+        for (LocalFamily f : body.families) {
+            for (int r = 0; r < f.runCount; r++) {
+                if (offset >= f.runs[r * 3] && offset < f.runs[r * 3 + 1]) {
+                    return f;
+                }
+            }
+        }
+        throw new IllegalStateException("no family holds the sample at " + offset);
+    }
+
+    /** Compares two samples' names and label sets (rare: only for equal hashes; allocates). */
+    private static boolean sameSeries(ExpositionParser p, int earlierOffset, int laterOffset) {
+        ExpositionParser a = ExpositionParser.fragment(p.format(), p.buf, earlierOffset, p.limit, 0);
+        ExpositionParser b = ExpositionParser.fragment(p.format(), p.buf, laterOffset, p.limit, 0);
+        a.next();
+        b.next();
+        return a.metricName().equals(b.metricName()) && labelMap(a).equals(labelMap(b));
     }
 
     private static Map<String, String> labelMap(ExpositionParser p) {

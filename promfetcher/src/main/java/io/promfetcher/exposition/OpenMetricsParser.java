@@ -184,6 +184,27 @@ public final class OpenMetricsParser extends ExpositionParser {
         return p;
     }
 
+    /**
+     * True when a decimal without exponent has at most 15 integer digits (below 1e15 seconds),
+     * which real timestamps always do: no need to build a string and parse it.
+     */
+    private boolean surelyInRange(int digitsStart, int end) {
+        int integerDigits = 0;
+        boolean fraction = false;
+        for (int i = digitsStart; i < end; i++) {
+            byte c = buf[i];
+            if (c == 'e' || c == 'E') {
+                return false;
+            }
+            if (c == '.') {
+                fraction = true;
+            } else if (!fraction) {
+                integerDigits++;
+            }
+        }
+        return integerDigits <= 15;
+    }
+
     /** Seconds as a float, finite and small enough to be milliseconds in 64 bits. */
     private void checkTimestamp(int p, int end) {
         if (trusted) {
@@ -196,7 +217,7 @@ public final class OpenMetricsParser extends ExpositionParser {
         if (!decimal(i, end)) {
             throw error(p, "invalid timestamp");
         }
-        if (Math.abs(Double.parseDouble(word(p, end))) >= MAX_TIMESTAMP_SECONDS) {
+        if (!surelyInRange(i, end) && Math.abs(Double.parseDouble(word(p, end))) >= MAX_TIMESTAMP_SECONDS) {
             throw error(p, "timestamp out of range");
         }
     }

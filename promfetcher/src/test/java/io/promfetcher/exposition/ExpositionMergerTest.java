@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
+/** One test per merge rule of design §4 (and the §5 scrape status), on small hand-written bodies. */
 class ExpositionMergerTest {
     private static final OutputFormat TEXT = OutputFormat.TEXT_0_0_4;
     private static final OutputFormat OPENMETRICS = OutputFormat.OPENMETRICS_1_0_0;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+/** Which parser an instance's Content-Type selects. */
 class InputFormatTest {
 
     @ParameterizedTest(name = "[{index}] {0}")

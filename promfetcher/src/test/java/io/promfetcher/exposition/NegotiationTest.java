@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+/** Accept negotiation: format by q-value and specificity, text version, escaping, Content-Type. */
 class NegotiationTest {
 
     @ParameterizedTest(name = "[{index}] {0}")

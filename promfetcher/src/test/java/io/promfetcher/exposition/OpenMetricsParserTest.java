@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+/** Table-driven: OpenMetrics inputs and what the parser reads, or the error and its position. */
 class OpenMetricsParserTest {
 
     @ParameterizedTest(name = "[{index}] {0}")
@@ -44,6 +45,8 @@ class OpenMetricsParserTest {
         foo\\t1\\n# EOF\\n                        | 1:4 expected a space before the value
         foo 1 NaN\\n# EOF\\n                      | 1:7 invalid timestamp
         foo 1 1e20\\n# EOF\\n                     | 1:7 timestamp out of range
+        foo 1 1.5e20\\n# EOF\\n                   | 1:7 timestamp out of range
+        foo 1 12345678901234567\\n# EOF\\n        | 1:7 timestamp out of range
         foo 1                                     | 1:6 missing newline
         foo 1 \\n# EOF\\n                         | 1:7 invalid timestamp
         foo 1 2 3\\n# EOF\\n                      | 1:9 expected an exemplar

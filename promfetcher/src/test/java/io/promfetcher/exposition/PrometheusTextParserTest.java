@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+/** Table-driven: text 0.0.4 inputs and what the parser reads, or the error and its position. */
 class PrometheusTextParserTest {
 
     @ParameterizedTest(name = "[{index}] {0}")
