@@ -147,8 +147,10 @@ public final class AppMetricsEndpoint implements Endpoint {
     }
 
     /**
-     * An upper bound of the merged output: each body, plus for each of its lines (at most one
-     * sample each) the instance's labels as written, plus the scrape status families.
+     * What the merged output will take, near its upper end: each body, plus for each sample line
+     * (lines not starting with '#') the instance's labels as written, plus the scrape status
+     * families. The output buffer may still grow past it for unusual input (heavily escaped
+     * names); this is the memory the budget admits a merge on.
      */
     static long outputEstimate(List<ScrapeOutcome<TargetLabels>> outcomes) {
         long total = 4096;
@@ -156,19 +158,20 @@ public final class AppMetricsEndpoint implements Endpoint {
             List<String> values = o.target().instance().values();
             long labelBytes = 2;
             for (int i = 0; i < TargetLabels.NAMES.size(); i++) {
-                // Values counted twice: escaping can double them, and names may gain an exported_ twin.
-                labelBytes += TargetLabels.NAMES.get(i).length() + values.get(i).length() * 2L + 4;
+                labelBytes += TargetLabels.NAMES.get(i).length() + values.get(i).length() + 4;
             }
             total += 6 * (labelBytes + 64);
             if (o instanceof ScrapeOutcome.Success<TargetLabels> s) {
                 byte[] body = s.body();
-                long lines = 1;
+                long samples = 0;
+                boolean lineStart = true;
                 for (byte b : body) {
-                    if (b == '\n') {
-                        lines++;
+                    if (lineStart && b != '#' && b != '\n') {
+                        samples++;
                     }
+                    lineStart = b == '\n';
                 }
-                total += body.length + lines * labelBytes;
+                total += body.length + samples * labelBytes;
             }
         }
         return total;
@@ -217,8 +220,18 @@ public final class AppMetricsEndpoint implements Endpoint {
                 scrapes.add(new InstanceScrape.Failure(f.target().instance(), f.reason(), f.duration()));
             }
         }
-        // Sized once from the estimate: growing by doubling would briefly need one and a half times more.
-        ByteBuf body = ByteBufAllocator.DEFAULT.buffer((int) Math.min(Integer.MAX_VALUE - 8, outputEstimate));
+        // Starts at a typical size (labels roughly double a corpus body) and grows if needed;
+        // starting at the reserved upper bound would take the allocator's slow unpooled path on
+        // every request for memory that is rarely used. Not capped at the bound: an estimate
+        // beaten by unusual input (heavily escaped names) must not fail the request.
+        long bodies = 0;
+        for (ScrapeOutcome<TargetLabels> outcome : outcomes) {
+            if (outcome instanceof ScrapeOutcome.Success<TargetLabels> s) {
+                bodies += s.body().length;
+            }
+        }
+        int max = (int) Math.min(Integer.MAX_VALUE - 8, outputEstimate);
+        ByteBuf body = ByteBufAllocator.DEFAULT.buffer((int) Math.min(max, bodies * 5 / 2 + 16384));
         MergeReport report;
         try (ByteBufOutputStream out = new ByteBufOutputStream(body)) {
             report = ExpositionMerger.merge(scrapes, format, status, out);
