@@ -5,9 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.nats.client.Connection;
 import io.nats.client.Nats;
-import io.promfetcher.config.ConfigLoader;
 import io.promfetcher.scrape.RawInstance;
-import io.promfetcher.testkit.FreePort;
 import io.promfetcher.testkit.NatsServer;
 import io.promfetcher.testkit.Promtool;
 import java.io.ByteArrayOutputStream;
@@ -15,10 +13,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 import mockwebserver3.MockResponse;
@@ -33,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class AppMetricsFaultsIT {
     static NatsServer nats;
     static Connection publisher;
-    static Gateway gateway;
+    static InProcessGateway gateway;
     static String api;
     final List<AutoCloseable> servers = new ArrayList<>();
 
@@ -42,21 +38,16 @@ class AppMetricsFaultsIT {
         nats = new NatsServer();
         nats.start();
         publisher = Nats.connect(nats.url());
-        Map<String, String> env = new HashMap<>();
-        env.put("PROMFETCHER_PORT", Integer.toString(FreePort.find()));
-        env.put("PROMFETCHER_HEALTH_PORT", Integer.toString(FreePort.find()));
-        env.put("PROMFETCHER_NATS_SERVERS", nats.url());
-        env.put("PROMFETCHER_ROUTES_REGISTER_INTERVAL", "300ms");
-        env.put("PROMFETCHER_SCRAPE_MAX_BODY_SIZE", "1MB");
-        env.put("PROMFETCHER_LOG_ACCESS", "false");
-        gateway = Gateway.start(ConfigLoader.load(Optional.empty(), env), r -> {});
-        api = "http://127.0.0.1:" + env.get("PROMFETCHER_PORT");
-        await().atMost(Duration.ofSeconds(20)).until(() -> gateway.health().ready());
+        gateway = InProcessGateway.start(nats.url(), Map.of(
+                "PROMFETCHER_ROUTES_REGISTER_INTERVAL", "300ms",
+                "PROMFETCHER_SCRAPE_MAX_BODY_SIZE", "1MB"));
+        api = gateway.api;
+        await().atMost(Duration.ofSeconds(20)).until(() -> gateway.gateway.health().ready());
     }
 
     @AfterAll
     static void stop() throws Exception {
-        gateway.shutdown("test end");
+        gateway.close();
         publisher.close();
         nats.close();
     }

@@ -5,9 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.nats.client.Connection;
 import io.nats.client.Nats;
-import io.promfetcher.config.ConfigLoader;
 import io.promfetcher.routes.Announcements;
-import io.promfetcher.testkit.FreePort;
 import io.promfetcher.testkit.NatsServer;
 import io.promfetcher.testkit.PrometheusServer;
 import io.promfetcher.testkit.Promtool;
@@ -17,10 +15,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
@@ -43,7 +39,7 @@ class AppMetricsIT {
 
     static NatsServer nats;
     static Connection publisher;
-    static Gateway gateway;
+    static InProcessGateway gateway;
     static String api;
     static final List<MockWebServer> instances = new ArrayList<>();
     static MockWebServer other;
@@ -53,14 +49,8 @@ class AppMetricsIT {
         nats = new NatsServer();
         nats.start();
         publisher = Nats.connect(nats.url());
-        Map<String, String> env = new HashMap<>();
-        env.put("PROMFETCHER_PORT", Integer.toString(FreePort.find()));
-        env.put("PROMFETCHER_HEALTH_PORT", Integer.toString(FreePort.find()));
-        env.put("PROMFETCHER_NATS_SERVERS", nats.url());
-        env.put("PROMFETCHER_ROUTES_REGISTER_INTERVAL", "500ms");
-        env.put("PROMFETCHER_LOG_ACCESS", "false");
-        gateway = Gateway.start(ConfigLoader.load(Optional.empty(), env), r -> {});
-        api = "http://127.0.0.1:" + env.get("PROMFETCHER_PORT");
+        gateway = InProcessGateway.start(nats.url(), Map.of("PROMFETCHER_ROUTES_REGISTER_INTERVAL", "500ms"));
+        api = gateway.api;
 
         for (int i = 0; i < 3; i++) {
             MockWebServer server = new MockWebServer();
@@ -90,14 +80,14 @@ class AppMetricsIT {
                 announce(publisher, APP, "my-org", "dev", "my-app", "my-app.apps.example.com", i, instances.get(i).getPort());
             }
             announce(publisher, OTHER_APP, "my-org", "dev", "other-app", "other.apps.example.com", 0, other.getPort());
-            return gateway.health().ready() && routed(instances.get(0).getPort(), instances.get(1).getPort(),
+            return gateway.gateway.health().ready() && routed(instances.get(0).getPort(), instances.get(1).getPort(),
                     instances.get(2).getPort(), other.getPort());
         });
     }
 
     @AfterAll
     static void stop() throws Exception {
-        gateway.shutdown("test end");
+        gateway.close();
         for (MockWebServer s : instances) {
             s.close();
         }

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.nats.client.Connection;
 import io.nats.client.Nats;
-import io.promfetcher.config.ConfigLoader;
 import io.promfetcher.routes.Announcements;
 import io.promfetcher.scrape.TestCertificates;
 import io.promfetcher.testkit.FreePort;
@@ -15,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.Test;
@@ -46,13 +44,10 @@ class AppMetricsTlsIT {
                 server.start(InetAddress.getLoopbackAddress(), 0);
             }
             nats.start();
-            Map<String, String> env = Map.of(
-                    "PROMFETCHER_PORT", Integer.toString(FreePort.find()),
-                    "PROMFETCHER_HEALTH_PORT", Integer.toString(FreePort.find()),
-                    "PROMFETCHER_NATS_SERVERS", nats.url(),
+            InProcessGateway started = InProcessGateway.start(nats.url(), Map.of(
                     "PROMFETCHER_ROUTES_REGISTER_INTERVAL", "300ms",
-                    "PROMFETCHER_SCRAPE_TLS_CA_FILE", certificates.caPem.toString());
-            Gateway gateway = Gateway.start(ConfigLoader.load(Optional.empty(), env), r -> {});
+                    "PROMFETCHER_SCRAPE_TLS_CA_FILE", certificates.caPem.toString()));
+            Gateway gateway = started.gateway;
             try (Connection publisher = Nats.connect(nats.url())) {
                 // With a tls_port, the plain port must never be used: announce dead ones.
                 String secureApp = Announcements.appInstance("tls", "test", "secure", Announcements.guid("secure"),
@@ -61,7 +56,7 @@ class AppMetricsTlsIT {
                 String spoofedApp = Announcements.appInstance("tls", "test", "spoofed", Announcements.guid("spoofed"),
                         "99999999-aaaa-bbbb-cccc-dddddddddddd", "0", "127.0.0.1", FreePort.find(), other.getPort(),
                         "spoofed.apps.example.com");
-                String api = "http://127.0.0.1:" + env.get("PROMFETCHER_PORT");
+                String api = started.api;
                 await().atMost(Duration.ofSeconds(20)).until(() -> {
                     publish(publisher, secureApp);
                     publish(publisher, spoofedApp);
@@ -78,7 +73,7 @@ class AppMetricsTlsIT {
                 assertThat(spoofed.statusCode()).isEqualTo(502);
                 assertThat(spoofed.body()).contains(": tls");
             } finally {
-                gateway.shutdown("test end");
+                started.close();
             }
         }
     }
