@@ -48,19 +48,7 @@ public final class Env {
     }
 
     public int integer(String name, int fallback, int min, int max) {
-        Optional<String> raw = optional(name);
-        if (raw.isEmpty()) {
-            return fallback;
-        }
-        try {
-            int value = Integer.parseInt(raw.get());
-            if (value < min || value > max) {
-                throw invalid(name, raw.get(), "an integer from " + min + " to " + max);
-            }
-            return value;
-        } catch (NumberFormatException e) {
-            throw invalid(name, raw.get(), "an integer from " + min + " to " + max);
-        }
+        return (int) longValue(name, fallback, min, max);
     }
 
     public long longValue(String name, long fallback, long min, long max) {
