@@ -511,19 +511,24 @@ final class FamilyIndexer {
         throw new IllegalStateException("no family holds the sample at " + offset);
     }
 
-    /** Compares two samples' names and label sets (rare: only for equal hashes; allocates). */
-    private static boolean sameSeries(ExpositionParser p, int earlierOffset, int laterOffset) {
+    /**
+     * Compares two samples' names and label sets as they will be written (rare: only for equal
+     * hashes; allocates). Written, not raw: an app's own {@code exported_instance="x"} and an
+     * {@code instance="x"} renamed to it are the same series in the output.
+     */
+    private boolean sameSeries(ExpositionParser p, int earlierOffset, int laterOffset) {
         ExpositionParser a = ExpositionParser.fragment(p.format(), p.buf, earlierOffset, p.limit, 0);
         ExpositionParser b = ExpositionParser.fragment(p.format(), p.buf, laterOffset, p.limit, 0);
         a.next();
         b.next();
-        return a.metricName().equals(b.metricName()) && labelMap(a).equals(labelMap(b));
+        return a.metricName().equals(b.metricName()) && writtenLabels(a).equals(writtenLabels(b));
     }
 
-    private static Map<String, String> labelMap(ExpositionParser p) {
+    private Map<String, String> writtenLabels(ExpositionParser p) {
+        boolean renamed = naming.resolve(p, p.labels, true);
         Map<String, String> map = new HashMap<>();
         for (int i = 0; i < p.labels.count; i++) {
-            map.put(p.labelName(p.labels, i), p.utf8(p.labels.valueStart[i], p.labels.valueEnd[i]));
+            map.put(renamed ? naming.names[i] : p.labelName(p.labels, i), p.utf8(p.labels.valueStart[i], p.labels.valueEnd[i]));
         }
         return map;
     }

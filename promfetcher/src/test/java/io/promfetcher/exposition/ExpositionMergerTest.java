@@ -228,6 +228,17 @@ class ExpositionMergerTest {
     }
 
     @Test
+    void aSeriesThatOnlyRenamingMakesEqualToAnotherIsADuplicate() {
+        // Found by fuzzing: the app's own exported_instance="x" and its instance="x", renamed,
+        // are one series in the output; the second is dropped and counted like any duplicate.
+        Merging.Result result = merge(TEXT, OMITTED,
+                text(0, "foo{exported_instance=\"x\"} 2\nfoo{instance=\"x\"} 3\n"));
+        assertThat(result.output()).isEqualTo(expect("# TYPE foo untyped\nfoo{exported_instance=\"x\",{T0}} 2\n"));
+        assertThat(result.outcome(0).duplicates()).isEqualTo(1);
+        assertThat(result.outcome(0).samples()).isEqualTo(1);
+    }
+
+    @Test
     void anUnknownContentTypeIsReadAsTextAndReported() {
         Merging.Result result = merge(TEXT, OMITTED, Merging.body(0, "foo 1\n", "text/html"),
                 Merging.body(1, "foo 2\n", ""));
