@@ -1,5 +1,6 @@
 package io.promfetcher.scrape;
 
+import io.promfetcher.tls.PemPrivateKey;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;

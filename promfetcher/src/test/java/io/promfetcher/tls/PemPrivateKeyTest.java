@@ -1,4 +1,4 @@
-package io.promfetcher.scrape;
+package io.promfetcher.tls;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,4 +1,4 @@
-package io.promfetcher.scrape;
+package io.promfetcher.tls;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * two are wrapped into PKCS#8 first (a fixed DER envelope, no parsing of the key itself beyond
  * the EC curve name).
  */
-final class PemPrivateKey {
+public final class PemPrivateKey {
     private static final Pattern BLOCK = Pattern.compile(
             "-----BEGIN ([A-Z ]*PRIVATE KEY)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
     private static final byte[] RSA_ALGORITHM = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86,
@@ -31,12 +31,16 @@ final class PemPrivateKey {
     private PemPrivateKey() {}
 
     /** The key in {@code file}; {@link IllegalArgumentException} naming {@code key} when it cannot be used. */
-    static PrivateKey read(Path file, String key) {
+    public static PrivateKey read(Path file, String key) {
         String pem;
         try {
             pem = Files.readString(file, StandardCharsets.US_ASCII);
         } catch (IOException e) {
             throw new IllegalArgumentException(key + " " + file + " cannot be read: " + e.getMessage(), e);
+        }
+        if (pem.contains("Proc-Type: 4,ENCRYPTED")) {
+            throw new IllegalArgumentException(key + " " + file + " holds an encrypted key, which is not supported:"
+                    + " decrypt it with openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pk8");
         }
         Matcher m = BLOCK.matcher(pem);
         if (!m.find()) {
