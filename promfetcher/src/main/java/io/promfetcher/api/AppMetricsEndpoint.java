@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.promfetcher.exposition.ExpositionMerger;
+import io.promfetcher.exposition.FailureReason;
 import io.promfetcher.exposition.InstanceScrape;
 import io.promfetcher.exposition.MergeReport;
 import io.promfetcher.exposition.Negotiation;
@@ -251,15 +252,15 @@ public final class AppMetricsEndpoint implements Endpoint {
 
     /** Every instance failed: their own 401/403 if that is what they all said, else 502 with reasons. */
     private static Reply allFailed(MergeReport report, List<ScrapeOutcome<TargetLabels>> outcomes) {
-        List<String> reasons = report.instances().stream().map(i -> i.failure().orElse("")).toList();
-        if (reasons.stream().allMatch(r -> r.equals("http_401"))) {
+        List<FailureReason> reasons = report.instances().stream().map(i -> i.failure().orElse(FailureReason.CONNECT)).toList();
+        if (reasons.stream().allMatch(r -> r.equals(FailureReason.http(401)))) {
             return Reply.text(HttpResponseStatus.UNAUTHORIZED, "every instance answered 401: check the credentials sent to the app");
         }
-        if (reasons.stream().allMatch(r -> r.equals("http_401") || r.equals("http_403"))) {
+        if (reasons.stream().allMatch(FailureReason::refusedCredentials)) {
             return Reply.text(HttpResponseStatus.FORBIDDEN, "every instance answered 401 or 403: check the credentials sent to the app");
         }
         String detail = report.instances().stream()
-                .map(i -> "index " + i.target().index() + " (" + i.target().instance() + "): " + i.failure().orElse("?")
+                .map(i -> "index " + i.target().index() + " (" + i.target().instance() + "): " + i.failure().map(FailureReason::label).orElse("?")
                         + i.parseFailure().map(p -> " at " + p).orElse(""))
                 .collect(Collectors.joining("; "));
         return Reply.text(HttpResponseStatus.BAD_GATEWAY, "every instance failed: " + detail);
