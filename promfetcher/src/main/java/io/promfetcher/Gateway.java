@@ -11,6 +11,7 @@ import io.promfetcher.api.MergeBudget;
 import io.promfetcher.api.MergeMetrics;
 import io.promfetcher.api.MetricsEndpoint;
 import io.promfetcher.api.Router;
+import io.promfetcher.api.ScrapePreferences;
 import io.promfetcher.api.RoutesEndpoint;
 import io.promfetcher.api.ServiceDiscoveryEndpoint;
 import io.promfetcher.config.ConfigLoader;
@@ -86,15 +87,17 @@ public final class Gateway {
         scrapeClient = new ScrapeClient(scrapeSettings(config), eventLoops, transport, registry);
         int cores = Runtime.getRuntime().availableProcessors();
         mergers = Executors.newFixedThreadPool(cores, new io.netty.util.concurrent.DefaultThreadFactory("promfetcher-merge", true));
-        AppMetricsEndpoint appMetrics = new AppMetricsEndpoint(table, scrapeClient, mergers,
+        // What apps say about being scraped, the first source that says something winning (README, "Metrics path").
+        ScrapePreferences preferences = ScrapePreferences.inOrder(List.of());
+        AppMetricsEndpoint appMetrics = new AppMetricsEndpoint(table, preferences, scrapeClient, mergers,
                 config.get(Keys.ROUTES_REGISTER_INTERVAL), new MergeMetrics(registry),
                 new MergeBudget(config.get(Keys.SCRAPE_MAX_BUFFERED_BYTES)));
 
         Router api = new Router()
                 .exact("/metrics", "metrics", new MetricsEndpoint(registry))
                 .exact("/routes", "routes", new RoutesEndpoint(table, new RoutesAccess(routesSettings.endpoint())))
-                .exact("/v1/sd", "sd", new ServiceDiscoveryEndpoint(table, "127.0.0.1:" + config.get(Keys.PORT)))
-                .exact("/v2/sd", "sd", new ServiceDiscoveryEndpoint(table, "127.0.0.1:" + config.get(Keys.PORT)))
+                .exact("/v1/sd", "sd", new ServiceDiscoveryEndpoint(table, preferences, "127.0.0.1:" + config.get(Keys.PORT)))
+                .exact("/v2/sd", "sd", new ServiceDiscoveryEndpoint(table, preferences, "127.0.0.1:" + config.get(Keys.PORT)))
                 .prefix("/v1/apps/", "apps", appMetrics)
                 .prefix("/v2/apps/", "apps", appMetrics);
         extraEndpoints.accept(api);

@@ -159,7 +159,7 @@ final class InstanceScrape<T> {
             DefaultFullHttpRequest request;
             try {
                 request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
-                        fanout.request.metricPath().value(), Unpooled.EMPTY_BUFFER,
+                        target.metricPath().value(), Unpooled.EMPTY_BUFFER,
                         HeaderPolicy.instanceRequestHeaders(fanout.request.headers(), target.hostHeader(), timeoutDown),
                         EmptyHttpHeaders.INSTANCE);
             } catch (IllegalArgumentException e) { // a header value Netty refuses: never send it

@@ -91,7 +91,7 @@ class ScrapeClientIT {
     }
 
     private List<ScrapeOutcome<String>> scrape(List<ScrapeTarget<String>> targets, Duration deadline) throws Exception {
-        return scrape(targets, new ScrapeRequest(MetricPath.DEFAULT, ForwardedHeaders.NONE, deadline));
+        return scrape(targets, new ScrapeRequest(ForwardedHeaders.NONE, deadline));
     }
 
     private List<ScrapeOutcome<String>> scrape(List<ScrapeTarget<String>> targets, ScrapeRequest request) throws Exception {
@@ -182,7 +182,7 @@ class ScrapeClientIT {
 
     private Thread scrapeFrom(io.netty.channel.EventLoop caller, MockWebServer server) throws Exception {
         return caller.submit(() -> client.scrape(List.of(target("0", server)),
-                        new ScrapeRequest(MetricPath.DEFAULT, ForwardedHeaders.NONE, Duration.ofSeconds(10))))
+                        new ScrapeRequest(ForwardedHeaders.NONE, Duration.ofSeconds(10))))
                 .get(GENEROUS_SECONDS, TimeUnit.SECONDS)
                 .thenApply(outcomes -> Thread.currentThread())
                 .get(GENEROUS_SECONDS, TimeUnit.SECONDS);
@@ -207,7 +207,7 @@ class ScrapeClientIT {
         for (int f = 0; f < 30; f++) {
             io.netty.channel.EventLoop caller = group.next();
             fanOuts.add(caller.submit(() -> client.scrape(targets,
-                    new ScrapeRequest(MetricPath.DEFAULT, ForwardedHeaders.NONE, Duration.ofSeconds(25))))
+                    new ScrapeRequest(ForwardedHeaders.NONE, Duration.ofSeconds(25))))
                     .get(GENEROUS_SECONDS, TimeUnit.SECONDS));
         }
 
@@ -450,8 +450,8 @@ class ScrapeClientIT {
         caller.add("X-Prometheus-Scrape-Timeout-Seconds", "10");
         ForwardedHeaders forwarded = client.headerPolicy().forCaller(caller, "10.1.2.3", "https");
 
-        scrape(List.of(target("0", server)), new ScrapeRequest(MetricPath.validate("/actuator/prometheus?x=1"),
-                forwarded, client.deadlineFor(java.util.Optional.of("10"))));
+        scrape(List.of(target("0", server).withMetricPath(MetricPath.validate("/actuator/prometheus?x=1"))),
+                new ScrapeRequest(forwarded, client.deadlineFor(java.util.Optional.of("10"))));
 
         RecordedRequest request = server.takeRequest();
         assertThat(request.getTarget()).isEqualTo("/actuator/prometheus?x=1");
@@ -522,7 +522,7 @@ class ScrapeClientIT {
         // Without the per-request limit the big fan-out would hold both slots for its whole 20 s
         // deadline and the small one would time out after 5 s.
         client.scrape(List.of(target("0", slow1), target("1", slow2)),
-                new ScrapeRequest(MetricPath.DEFAULT, ForwardedHeaders.NONE, Duration.ofSeconds(20)));
+                new ScrapeRequest(ForwardedHeaders.NONE, Duration.ofSeconds(20)));
         List<ScrapeOutcome<String>> small = scrape(List.of(target("0", other)), Duration.ofSeconds(5));
 
         assertThat(body(small.get(0))).isEqualTo("other app\n");
