@@ -92,18 +92,35 @@ public final class NatsServer extends ServerProcess {
         return monitored("/connz", CLIENTS);
     }
 
+    /** Client connections now open under this connection name (the gateway's is "promfetcher"). */
+    public int clientConnections(String name) {
+        if (!isRunning()) {
+            return 0;
+        }
+        Matcher m = Pattern.compile("\"name\"\\s*:\\s*\"" + Pattern.quote(name) + "\"").matcher(monitoring("/connz"));
+        int count = 0;
+        while (m.find()) {
+            count++;
+        }
+        return count;
+    }
+
     private int monitored(String path, Pattern field) {
         if (!isRunning()) {
             return 0;
         }
+        String json = monitoring(path);
+        Matcher m = field.matcher(json);
+        if (!m.find()) {
+            throw new IllegalStateException("nats-server " + path + " without " + field + ": " + json);
+        }
+        return Integer.parseInt(m.group(1));
+    }
+
+    private String monitoring(String path) {
         try {
-            String json = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + monitoringPort + path))
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + monitoringPort + path))
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
-            Matcher m = field.matcher(json);
-            if (!m.find()) {
-                throw new IllegalStateException("nats-server " + path + " without " + field + ": " + json);
-            }
-            return Integer.parseInt(m.group(1));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

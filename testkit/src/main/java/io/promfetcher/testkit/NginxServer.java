@@ -40,15 +40,6 @@ public final class NginxServer extends ServerProcess {
         return this;
     }
 
-    /** Writes a file into the work folder, where the workers can read it, and returns its path. */
-    public Path writeFile(String name, byte[] content) {
-        try {
-            return Files.write(workDir().resolve(name), content);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /** The configuration file as written for the last start. */
     public Path configFile() {
         return workDir().resolve("nginx.conf");
