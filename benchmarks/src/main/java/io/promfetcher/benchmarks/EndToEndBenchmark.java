@@ -4,6 +4,7 @@ import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.promfetcher.testkit.FreePort;
 import io.promfetcher.testkit.NatsServer;
+import io.promfetcher.testkit.NginxServer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,9 +33,9 @@ import java.util.regex.Pattern;
  * The instances do not compress their bodies: on a real foundation they run on other machines,
  * and here their compression would take CPU from the gateway on the same two cores.
  * Prints a Markdown table for docs/benchmarks.md. Needs nginx, wrk and nats-server
- * ({@code apt-get install nginx-light wrk nats-server}).
+ * ({@code apt-get install nginx wrk nats-server}).
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar io.promfetcher.benchmarks.EndToEndBenchmark [seconds] [instances] [file]</pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar io.promfetcher.benchmarks.EndToEndBenchmark [seconds] [instances] [file] [concurrencies, default 1,4,16]</pre>
  */
 public final class EndToEndBenchmark {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -45,10 +46,12 @@ public final class EndToEndBenchmark {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int instances = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         Path corpus = Path.of(args.length > 2 ? args[2] : "../shared/corpus/node-exporter-1.5.txt").toAbsolutePath();
-        Path jar = Path.of("promfetcher/target/promfetcher.jar").toAbsolutePath();
+        int[] concurrencies = java.util.Arrays.stream((args.length > 3 ? args[3] : "1,4,16").split(",")).mapToInt(Integer::parseInt).toArray();
+        Path jar = Path.of(System.getProperty("promfetcher.jar", "promfetcher/target/promfetcher.jar")).toAbsolutePath();
         Path work = Files.createTempDirectory("e2e-bench");
         List<Process> processes = new ArrayList<>();
         Runnable[] stopAnnouncer = {() -> {}};
+        Runnable[] closeLast = {() -> {}};
         Runnable announcerStop = () -> stopAnnouncer[0].run();
         try (NatsServer nats = new NatsServer()) {
             nats.start();
@@ -59,7 +62,8 @@ public final class EndToEndBenchmark {
             }
             Path merged = work.resolve("merged.txt");
             Files.writeString(merged, "");
-            processes.add(nginx(work, corpus, instancePorts, merged, staticPort));
+            NginxServer nginx = nginx(corpus, instancePorts, merged, staticPort);
+            closeLast[0] = nginx::close;
 
             int apiPort = FreePort.find();
             // GATEWAY_HEAP: the gateway's maximum heap (default 256m, as in the overload test).
@@ -122,26 +126,30 @@ public final class EndToEndBenchmark {
             System.out.println("|---|---|---|---|---|---|---|---|---|---|");
             long peakRss = 0;
             for (boolean gzip : new boolean[] {false, true}) {
-                for (int c : new int[] {1, 4, 16}) {
+                for (int c : concurrencies) {
                     Wrk g = wrk(gatewayUrl, c, seconds, gzip);
-                    peakRss = Math.max(peakRss, rssKb(gw.pid()));
+                    peakRss = Math.max(peakRss, ProcStats.rssKb(gw.pid()));
                     Wrk s = wrk(staticUrl, c, seconds, gzip);
                     System.out.printf(Locale.ROOT, "| %d | %s | %.1f | %.1f | %.3f | %.2f | %.2f | %.2f | %.2f | %.2f |%n",
                             c, gzip ? "yes" : "no", g.rps, s.rps, g.rps / s.rps, g.p50, s.p50, g.p50 / s.p50, g.p99, s.p99);
                 }
             }
-            System.out.printf(Locale.ROOT, "%nGateway peak RSS during the runs (VmHWM): %d MB%n", Math.max(peakRss, hwmKb(gw.pid())) / 1024);
+            System.out.printf(Locale.ROOT, "%nGateway peak RSS during the runs (VmHWM): %d MB%n", Math.max(peakRss, ProcStats.peakRssKb(gw.pid())) / 1024);
         } finally {
             announcerStop.run();
             for (Process p : processes) {
                 p.destroy();
                 p.waitFor(10, TimeUnit.SECONDS);
             }
+            closeLast[0].run();
         }
     }
 
-    private static Process nginx(Path work, Path corpus, List<Integer> instancePorts, Path merged, int staticPort) throws IOException {
-        StringBuilder servers = new StringBuilder();
+    private static NginxServer nginx(Path corpus, List<Integer> instancePorts, Path merged, int staticPort) {
+        StringBuilder servers = new StringBuilder("""
+                  keepalive_requests 1000000;
+                  gzip on; gzip_types text/plain "text/plain; version=0.0.4"; gzip_comp_level 1; gzip_min_length 1024;
+                """);
         for (int port : instancePorts) {
             servers.append("""
                       server { listen 127.0.0.1:%d; gzip off; location = /metrics { default_type "text/plain; version=0.0.4"; alias %s; } }
@@ -150,27 +158,9 @@ public final class EndToEndBenchmark {
         servers.append("""
                   server { listen 127.0.0.1:%d; location = /merged.txt { default_type "text/plain; version=0.0.4"; alias %s; } }
                 """.formatted(staticPort, merged));
-        String config = """
-                worker_processes 2;
-                user root;
-                pid %s/nginx.pid;
-                error_log %s/nginx-error.log warn;
-                events { worker_connections 1024; }
-                http {
-                  access_log off;
-                  keepalive_requests 1000000;
-                  gzip on; gzip_types text/plain "text/plain; version=0.0.4"; gzip_comp_level 1; gzip_min_length 1024;
-                  client_body_temp_path %s; proxy_temp_path %s; fastcgi_temp_path %s; uwsgi_temp_path %s; scgi_temp_path %s;
-                %s}
-                """.formatted(work, work, work, work, work, work, work, servers);
-        Path conf = Files.writeString(work.resolve("nginx.conf"), config);
-        Process p = new ProcessBuilder("nginx", "-c", conf.toString(), "-p", work.toString(), "-g", "daemon off;")
-                .redirectErrorStream(true).redirectOutput(work.resolve("nginx.out").toFile()).start();
-        sleep(500);
-        if (!p.isAlive()) {
-            throw new IllegalStateException("nginx did not start: " + Files.readString(work.resolve("nginx.out")));
-        }
-        return p;
+        NginxServer nginx = new NginxServer(staticPort, servers.toString()).withWorkers(2);
+        nginx.start();
+        return nginx;
     }
 
     private static String awaitBody(String url, int instances) throws Exception {
@@ -230,27 +220,6 @@ public final class EndToEndBenchmark {
             }
         }
         return new Wrk(Double.parseDouble(rps.group(1)), p50, p99);
-    }
-
-    private static long rssKb(long pid) {
-        return status(pid, "VmRSS:");
-    }
-
-    private static long hwmKb(long pid) {
-        return status(pid, "VmHWM:");
-    }
-
-    private static long status(long pid, String field) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (line.startsWith(field)) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return 0;
-        }
-        return 0;
     }
 
     private static void sleep(long ms) {
