@@ -125,13 +125,25 @@ public final class EndToEndBenchmark {
             System.out.println("| concurrency | gzip | gateway req/s | static req/s | ratio | gateway p50 ms | static p50 ms | p50 ratio | gateway p99 ms | static p99 ms |");
             System.out.println("|---|---|---|---|---|---|---|---|---|---|");
             long peakRss = 0;
-            for (boolean gzip : new boolean[] {false, true}) {
-                for (int c : concurrencies) {
-                    Wrk g = wrk(gatewayUrl, c, seconds, gzip);
-                    peakRss = Math.max(peakRss, ProcStats.rssKb(gw.pid()));
-                    Wrk s = wrk(staticUrl, c, seconds, gzip);
-                    System.out.printf(Locale.ROOT, "| %d | %s | %.1f | %.1f | %.3f | %.2f | %.2f | %.2f | %.2f | %.2f |%n",
-                            c, gzip ? "yes" : "no", g.rps, s.rps, g.rps / s.rps, g.p50, s.p50, g.p50 / s.p50, g.p99, s.p99);
+            try {
+                for (boolean gzip : new boolean[] {false, true}) {
+                    for (int c : concurrencies) {
+                        Wrk g = wrk(gatewayUrl, c, seconds, gzip);
+                        peakRss = Math.max(peakRss, ProcStats.rssKb(gw.pid()));
+                        Wrk s = wrk(staticUrl, c, seconds, gzip);
+                        System.out.printf(Locale.ROOT, "| %d | %s | %.1f | %.1f | %.3f | %.2f | %.2f | %.2f | %.2f | %.2f |%n",
+                                c, gzip ? "yes" : "no", g.rps, s.rps, g.rps / s.rps, g.p50, s.p50, g.p50 / s.p50, g.p99, s.p99);
+                    }
+                }
+            } finally {
+                // What the gateway answered, by status, and why it refused: the reason for any non-2xx above.
+                System.out.println();
+                for (String line : HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body().split("\n")) {
+                    if (line.matches("promfetcher_(http_requests_total\\{[^}]*endpoint=\"apps\"|http_requests_rejected_total|merge_rejected_total|instance_scrapes_total).*")
+                            && !line.endsWith(" 0.0")) {
+                        System.out.println("    " + line);
+                    }
                 }
             }
             System.out.printf(Locale.ROOT, "%nGateway peak RSS during the runs (VmHWM): %d MB%n", Math.max(peakRss, ProcStats.peakRssKb(gw.pid())) / 1024);

@@ -77,7 +77,7 @@ public final class FoundationSimulation {
     /** What a run measured. */
     record Report(Settings settings, OpenLoad.Result load, double gatewayCpuSeconds, double nginxCpuSeconds,
                   double generatorCpuSeconds, long gatewayRssKb, long gatewayPeakRssKb, double tableFullSeconds,
-                  double sdMillis, long sdBytes, double sdGzipMillis, long sdGzipBytes, List<String> instanceScrapes,
+                  double sdMillis, long sdBytes, double sdGzipMillis, long sdGzipBytes, List<String> gatewayCounters,
                   double loadAverage) {
         double gatewayCpuPerThousand() {
             return gatewayCpuSeconds / (load.ok() + load.failed()) * 1000;
@@ -131,9 +131,19 @@ public final class FoundationSimulation {
                 double gen = ProcStats.selfCpuSeconds() - gen0;
                 return new Report(s, result, gw, ngx, gen, ProcStats.rssKb(gateway.pid()), ProcStats.peakRssKb(gateway.pid()),
                         tableFull, plain[0] / 1e6, plain[1], gzip[0] / 1e6, gzip[1],
-                        gateway.samples("promfetcher_instance_scrapes_total"), loadAverage());
+                        gatewayCounters(gateway), loadAverage());
             }
         }
+    }
+
+    /** The gateway's own account: instance scrapes by outcome, answers by status, refusals by reason. */
+    private static List<String> gatewayCounters(GatewayProcess gateway) throws Exception {
+        List<String> lines = new ArrayList<>();
+        for (String name : List.of("promfetcher_instance_scrapes_total", "promfetcher_http_requests_total",
+                "promfetcher_http_requests_rejected_total", "promfetcher_merge_rejected_total")) {
+            gateway.samples(name).stream().filter(l -> !l.endsWith(" 0.0")).forEach(lines::add);
+        }
+        return lines;
     }
 
     private static String awaitAllApps(GatewayProcess gateway, int apps) throws Exception {
@@ -206,7 +216,7 @@ public final class FoundationSimulation {
                 s.apps(), r.sdMillis(), r.sdBytes(), r.sdGzipMillis(), r.sdGzipBytes());
         System.out.printf(Locale.ROOT, "| load average (1 min) at the end | %.1f |%n", r.loadAverage());
         System.out.println();
-        r.instanceScrapes().forEach(line -> System.out.println("    " + line));
+        r.gatewayCounters().forEach(line -> System.out.println("    " + line));
     }
 
     private static long fileSize(Path p) {
