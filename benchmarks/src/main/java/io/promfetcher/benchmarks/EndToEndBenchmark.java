@@ -182,7 +182,9 @@ public final class EndToEndBenchmark {
             try {
                 HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
                 last = r.statusCode() + " " + r.body().substring(0, Math.min(200, r.body().length()));
-                if (r.statusCode() == 200 && r.body().contains("index=\"" + (instances - 1) + "\"")) {
+                // Every instance, not only the last one announced: the baseline serves this body.
+                if (r.statusCode() == 200 && java.util.stream.IntStream.range(0, instances)
+                        .allMatch(i -> r.body().contains("index=\"" + i + "\""))) {
                     return r.body();
                 }
             } catch (IOException notYet) {
