@@ -131,19 +131,9 @@ public final class FoundationSimulation {
                 double gen = ProcStats.selfCpuSeconds() - gen0;
                 return new Report(s, result, gw, ngx, gen, ProcStats.rssKb(gateway.pid()), ProcStats.peakRssKb(gateway.pid()),
                         tableFull, plain[0] / 1e6, plain[1], gzip[0] / 1e6, gzip[1],
-                        gatewayCounters(gateway), loadAverage());
+                        gateway.counters(), loadAverage());
             }
         }
-    }
-
-    /** The gateway's own account: instance scrapes by outcome, answers by status, refusals by reason. */
-    private static List<String> gatewayCounters(GatewayProcess gateway) throws Exception {
-        List<String> lines = new ArrayList<>();
-        for (String name : List.of("promfetcher_instance_scrapes_total", "promfetcher_http_requests_total",
-                "promfetcher_http_requests_rejected_total", "promfetcher_merge_rejected_total")) {
-            gateway.samples(name).stream().filter(l -> !l.endsWith(" 0.0")).forEach(lines::add);
-        }
-        return lines;
     }
 
     private static String awaitAllApps(GatewayProcess gateway, int apps) throws Exception {

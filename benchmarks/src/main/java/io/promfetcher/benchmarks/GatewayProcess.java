@@ -99,25 +99,23 @@ final class GatewayProcess implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    /**
-     * Sum of the gateway's own samples of metric {@code name} whose labels contain every one of
-     * {@code labels} (e.g. {@code outcome="success"}).
-     */
-    double metric(String name, String... labels) throws IOException, InterruptedException {
-        double sum = 0;
-        for (String line : get("/metrics").body().split("\n")) {
-            int end = line.indexOf(line.indexOf('{') >= 0 ? '{' : ' ');
-            if (end > 0 && line.substring(0, end).equals(name) && java.util.Arrays.stream(labels).allMatch(line::contains)) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return sum;
-    }
-
     /** The gateway's own sample lines of metric {@code name}, for a report. */
     List<String> samples(String name) throws IOException, InterruptedException {
         return java.util.Arrays.stream(get("/metrics").body().split("\n"))
                 .filter(l -> l.startsWith(name + "{") || l.startsWith(name + " ")).toList();
+    }
+
+    /**
+     * The gateway's own account, its non-zero samples: instance scrapes by outcome, answers by
+     * endpoint and status, requests refused by reason, merges refused for memory.
+     */
+    List<String> counters() throws IOException, InterruptedException {
+        List<String> lines = new ArrayList<>();
+        for (String name : List.of("promfetcher_instance_scrapes_total", "promfetcher_http_requests_total",
+                "promfetcher_http_requests_rejected_total", "promfetcher_merge_rejected_total")) {
+            samples(name).stream().filter(l -> !l.endsWith(" 0.0")).forEach(lines::add);
+        }
+        return lines;
     }
 
     @Override
