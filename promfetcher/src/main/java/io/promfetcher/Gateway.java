@@ -4,33 +4,37 @@ import io.netty.channel.EventLoopGroup;
 import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.promfetcher.api.AppMetricsEndpoint;
 import io.promfetcher.api.Health;
 import io.promfetcher.api.HttpServer;
-import io.promfetcher.api.MetricsEndpoint;
-import io.promfetcher.api.Router;
-import io.promfetcher.config.GatewayConfig;
-import io.promfetcher.config.Keys;
-import io.promfetcher.api.AppMetricsEndpoint;
 import io.promfetcher.api.MergeBudget;
 import io.promfetcher.api.MergeMetrics;
+import io.promfetcher.api.MetricsEndpoint;
+import io.promfetcher.api.Router;
+import io.promfetcher.api.ScrapePreferences;
 import io.promfetcher.api.RoutesEndpoint;
+import io.promfetcher.api.ServiceDiscoveryEndpoint;
 import io.promfetcher.config.ConfigLoader;
+import io.promfetcher.config.GatewayConfig;
+import io.promfetcher.config.Keys;
+import io.promfetcher.netty.Transport;
+import io.promfetcher.routes.NatsAnnouncements;
+import io.promfetcher.routes.NatsSettings;
+import io.promfetcher.routes.RouteSource;
+import io.promfetcher.routes.RouteTable;
+import io.promfetcher.routes.RoutesAccess;
+import io.promfetcher.routes.RoutesSettings;
+import io.promfetcher.routes.SourceHealth;
 import io.promfetcher.scrape.ScrapeClient;
 import io.promfetcher.scrape.ScrapeSettings;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import io.promfetcher.api.ServiceDiscoveryEndpoint;
-import io.promfetcher.netty.Transport;
-import io.promfetcher.routes.NatsSettings;
-import io.promfetcher.routes.RouteService;
-import io.promfetcher.routes.RoutesAccess;
-import io.promfetcher.routes.RoutesHealth;
-import io.promfetcher.routes.RoutesSettings;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -50,7 +54,9 @@ public final class Gateway {
     private final Transport transport = Transport.best();
     private final EventLoopGroup eventLoops;
     private final HttpServer server;
-    private final RouteService routes;
+    private final RouteTable table;
+    /** Everything that feeds the table and what the gateway knows of apps; started in order, closed in reverse. */
+    private final List<RouteSource> sources;
     private final ScrapeClient scrapeClient;
     private final ExecutorService mergers;
     private final AtomicBoolean stopping = new AtomicBoolean();
@@ -66,25 +72,32 @@ public final class Gateway {
                 .addLabelValues(Version.current(), transport.name());
 
         RoutesSettings routesSettings = routesSettings(config);
-        routes = new RouteService(routesSettings, natsSettings(config), registry);
-        health.register("routes", () -> {
-            RoutesHealth h = routes.health();
-            return new Health.Check(h.ready(), h.detail());
-        });
+        // Misses answer "warming up" (503) rather than "unknown" (404) until every source is ready.
+        table = new RouteTable(System::nanoTime, routesSettings.staleThreshold(), () -> !sourcesReady());
+        NatsAnnouncements nats = new NatsAnnouncements(table, routesSettings, natsSettings(config), registry);
+        sources = List.of(nats);
+        for (RouteSource source : sources) {
+            health.register(source.name(), () -> {
+                SourceHealth h = source.health();
+                return new Health.Check(h.ready(), h.detail());
+            });
+        }
 
         eventLoops = transport.newEventLoopGroup(0, "promfetcher-io");
         scrapeClient = new ScrapeClient(scrapeSettings(config), eventLoops, transport, registry);
         int cores = Runtime.getRuntime().availableProcessors();
         mergers = Executors.newFixedThreadPool(cores, new io.netty.util.concurrent.DefaultThreadFactory("promfetcher-merge", true));
-        AppMetricsEndpoint appMetrics = new AppMetricsEndpoint(routes.table(), scrapeClient, mergers,
+        // What apps say about being scraped, the first source that says something winning (README, "Metrics path").
+        ScrapePreferences preferences = ScrapePreferences.inOrder(List.of());
+        AppMetricsEndpoint appMetrics = new AppMetricsEndpoint(table, preferences, scrapeClient, mergers,
                 config.get(Keys.ROUTES_REGISTER_INTERVAL), new MergeMetrics(registry),
                 new MergeBudget(config.get(Keys.SCRAPE_MAX_BUFFERED_BYTES)));
 
         Router api = new Router()
                 .exact("/metrics", "metrics", new MetricsEndpoint(registry))
-                .exact("/routes", "routes", new RoutesEndpoint(routes.table(), new RoutesAccess(routesSettings.endpoint())))
-                .exact("/v1/sd", "sd", new ServiceDiscoveryEndpoint(routes.table(), "127.0.0.1:" + config.get(Keys.PORT)))
-                .exact("/v2/sd", "sd", new ServiceDiscoveryEndpoint(routes.table(), "127.0.0.1:" + config.get(Keys.PORT)))
+                .exact("/routes", "routes", new RoutesEndpoint(table, new RoutesAccess(routesSettings.endpoint())))
+                .exact("/v1/sd", "sd", new ServiceDiscoveryEndpoint(table, preferences, "127.0.0.1:" + config.get(Keys.PORT)))
+                .exact("/v2/sd", "sd", new ServiceDiscoveryEndpoint(table, preferences, "127.0.0.1:" + config.get(Keys.PORT)))
                 .prefix("/v1/apps/", "apps", appMetrics)
                 .prefix("/v2/apps/", "apps", appMetrics);
         extraEndpoints.accept(api);
@@ -104,9 +117,9 @@ public final class Gateway {
         Gateway gateway = new Gateway(config, extraEndpoints);
         try {
             gateway.server.start();
-            gateway.routes.start();
+            gateway.sources.forEach(RouteSource::start);
         } catch (RuntimeException e) {
-            gateway.routes.close();
+            gateway.closeSources();
             gateway.eventLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
@@ -116,6 +129,21 @@ public final class Gateway {
                 config.get(Keys.LISTEN_ADDRESS), gateway.server.healthPort(),
                 gateway.transport.name(), config.get(Keys.NATS_SERVERS));
         return gateway;
+    }
+
+    private boolean sourcesReady() {
+        for (RouteSource source : sources) {
+            if (!source.health().ready()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void closeSources() {
+        for (int i = sources.size() - 1; i >= 0; i--) {
+            sources.get(i).close();
+        }
     }
 
     private static RoutesSettings routesSettings(GatewayConfig c) {
@@ -196,7 +224,7 @@ public final class Gateway {
         }
         int abandoned = server.inFlight();
         server.close();
-        routes.close();
+        closeSources();
         scrapeClient.close();
         mergers.shutdownNow();
         eventLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);

@@ -1,6 +1,7 @@
 package io.promfetcher.api;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -66,10 +67,24 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     Reply.text(status, "bad request: " + status.reasonPhrase().toLowerCase(java.util.Locale.ROOT)));
             return;
         }
-        if (!head && !request.method().equals(HttpMethod.GET)) {
+        Request req;
+        try {
+            req = Request.of(method, uri, request.headers().copy(), (InetSocketAddress) ctx.channel().remoteAddress(),
+                    ByteBufUtil.getBytes(request.content()));
+        } catch (Request.MalformedTarget e) {
+            write(ctx, method, uri, "invalid", start, keepAlive, head, false, Reply.text(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
+            return;
+        }
+        Router.Route route = router.match(req.path()).orElse(null);
+        if (route == null) {
+            write(ctx, method, uri, "not_found", start, keepAlive, head, false,
+                    Reply.text(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + req.path()));
+            return;
+        }
+        if (!route.methods().contains(method)) {
             write(ctx, method, uri, "invalid", start, keepAlive, false, false,
-                    Reply.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "only GET and HEAD are served")
-                            .withHeader("Allow", "GET, HEAD"));
+                    Reply.text(HttpResponseStatus.METHOD_NOT_ALLOWED, method + " is not served here; " + route.allow() + " are")
+                            .withHeader("Allow", route.allow()));
             return;
         }
         boolean counted = false;
@@ -89,13 +104,6 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 return;
             }
             counted = true;
-        }
-        Request req = Request.of(method, uri, request.headers().copy(), (InetSocketAddress) ctx.channel().remoteAddress());
-        Router.Route route = router.match(req.path()).orElse(null);
-        if (route == null) {
-            write(ctx, method, uri, "not_found", start, keepAlive, head, counted,
-                    Reply.text(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + req.path()));
-            return;
         }
         CompletionStage<Reply> reply;
         try {

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.promfetcher.exposition.ExpositionMerger;
+import io.promfetcher.exposition.FailureReason;
 import io.promfetcher.exposition.InstanceScrape;
 import io.promfetcher.exposition.MergeReport;
 import io.promfetcher.exposition.Negotiation;
@@ -47,15 +48,17 @@ import java.util.stream.Collectors;
  */
 public final class AppMetricsEndpoint implements Endpoint {
     private final RouteTable table;
+    private final ScrapePreferences preferences;
     private final ScrapeClient client;
     private final Executor mergeExecutor;
     private final Duration warmUpRetry;
     private final MergeMetrics metrics;
     private final MergeBudget budget;
 
-    public AppMetricsEndpoint(RouteTable table, ScrapeClient client, Executor mergeExecutor, Duration warmUpRetry,
-                              MergeMetrics metrics, MergeBudget budget) {
+    public AppMetricsEndpoint(RouteTable table, ScrapePreferences preferences, ScrapeClient client, Executor mergeExecutor,
+                              Duration warmUpRetry, MergeMetrics metrics, MergeBudget budget) {
         this.table = table;
+        this.preferences = preferences;
         this.client = client;
         this.mergeExecutor = mergeExecutor;
         this.warmUpRetry = warmUpRetry;
@@ -63,6 +66,7 @@ public final class AppMetricsEndpoint implements Endpoint {
         this.budget = budget;
     }
 
+    /** The steps of one request: parse, resolve the app, plan the targets, scrape, merge within budget, answer. */
     @Override
     public CompletionStage<Reply> handle(Request request) {
         if (!AppMetricsRequest.matches(request.rawPath())) {
@@ -70,32 +74,79 @@ public final class AppMetricsEndpoint implements Endpoint {
                     + " (app metrics are at /v1/apps/{org}/{space}/{app}/metrics and the forms in the README)"));
         }
         AppMetricsRequest parsed;
-        MetricPath metricPath;
         try {
             parsed = AppMetricsRequest.parse(request);
-            metricPath = MetricPath.validate(request.queryParameter("metric_path").orElse(MetricPath.DEFAULT.value()));
         } catch (AppMetricsRequest.BadRequest e) {
             return done(Reply.text(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
-        } catch (IllegalArgumentException e) {
-            return done(Reply.text(HttpResponseStatus.BAD_REQUEST, "metric_path: " + e.getMessage()));
         }
         Lookup lookup = lookup(parsed.selector());
+        Optional<Reply> unresolved = unresolved(lookup, parsed.selector());
+        if (unresolved.isPresent()) {
+            return done(unresolved.get());
+        }
+        List<ScrapeTarget<TargetLabels>> targets = targets(lookup.apps(), parsed, preferences);
+        OutputFormat format = Negotiation.negotiate(request.header("Accept").orElse(null));
+        ScrapeStatus status = parsed.onlyApp() ? ScrapeStatus.OMITTED : ScrapeStatus.INCLUDED;
+        return client.scrape(targets, scrapeRequest(request))
+                .thenCompose(outcomes -> mergeWithinBudget(outcomes, format, status));
+    }
+
+    private Lookup lookup(AppSelector selector) {
+        if (selector instanceof AppSelector.ByNames n) {
+            return table.byNames(n.organization(), n.space(), n.app());
+        }
+        if (selector instanceof AppSelector.ByGuid g) {
+            return table.byAppGuid(g.guid());
+        }
+        return table.byRoute(((AppSelector.ByRoute) selector).route());
+    }
+
+    /** The answer when the lookup found no instance to scrape: 503 while warming up, else 404. */
+    private Optional<Reply> unresolved(Lookup lookup, AppSelector selector) {
         if (lookup instanceof Lookup.WarmingUp) {
-            return done(Reply.text(HttpResponseStatus.SERVICE_UNAVAILABLE,
-                            "app " + parsed.selector() + " not known yet: the route table is still warming up")
+            return Optional.of(Reply.text(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                            "app " + selector + " not known yet: the route table is still warming up")
                     .withHeader("Retry-After", Long.toString(Math.max(1, warmUpRetry.toSeconds()))));
         }
-        List<ScrapeTarget<TargetLabels>> targets = targets(lookup.apps(), parsed.selector());
-        if (targets.isEmpty()) {
-            return done(Reply.text(HttpResponseStatus.NOT_FOUND, "no app " + parsed.selector() + " with live instances"));
+        if (lookup.apps().stream().allMatch(app -> app.instances().isEmpty())) {
+            return Optional.of(Reply.text(HttpResponseStatus.NOT_FOUND, "no app " + selector + " with live instances"));
         }
+        return Optional.empty();
+    }
+
+    /**
+     * One scrape target per live instance. The Host header an instance gets is the route the
+     * caller named, else the instance's first route, else its address. The path is the caller's
+     * {@code metric_path}, else the app's own preference, else {@link MetricPath#DEFAULT}.
+     */
+    static List<ScrapeTarget<TargetLabels>> targets(List<AppView> apps, AppMetricsRequest request, ScrapePreferences preferences) {
+        List<ScrapeTarget<TargetLabels>> targets = new ArrayList<>();
+        for (AppView app : apps) {
+            AppIdentity id = app.identity();
+            MetricPath path = request.metricPath()
+                    .or(() -> preferences.metricPath(id.appId()).map(ScrapePreferences.Preference::value))
+                    .orElse(MetricPath.DEFAULT);
+            for (Instance instance : app.instances()) {
+                String address = instance.address(); // host and the port actually scraped (TLS port when set)
+                TargetLabels labels = new TargetLabels(id.organizationId(), id.organizationName(), id.spaceId(),
+                        id.spaceName(), id.appId(), id.appName(), instance.index(), instance.index(), address);
+                String routeHost = request.selector() instanceof AppSelector.ByRoute r ? hostOf(r.route())
+                        : instance.uris().isEmpty() ? address : hostOf(instance.uris().get(0));
+                targets.add(new ScrapeTarget<>(labels, instance.host(), instance.port(),
+                        instance.tlsPort() > 0 ? OptionalInt.of(instance.tlsPort()) : OptionalInt.empty(),
+                        instance.serverCertDomainSan().isEmpty() ? Optional.empty() : Optional.of(instance.serverCertDomainSan()),
+                        routeHost, path));
+            }
+        }
+        return targets;
+    }
+
+    /** What the caller's request contributes to every instance request: forwarded headers and the deadline. */
+    private ScrapeRequest scrapeRequest(Request request) {
         String callerIp = request.remote() == null ? "" : addressOf(request.remote());
         ForwardedHeaders forwarded = client.headerPolicy().forCaller(request.headers(), callerIp, "http");
         Duration deadline = client.deadlineFor(request.header("X-Prometheus-Scrape-Timeout-Seconds"));
-        OutputFormat format = Negotiation.negotiate(request.header("Accept").orElse(null));
-        ScrapeStatus status = parsed.onlyApp() ? ScrapeStatus.OMITTED : ScrapeStatus.INCLUDED;
-        return client.scrape(targets, new ScrapeRequest(metricPath, forwarded, deadline))
-                .thenCompose(outcomes -> mergeWithinBudget(outcomes, format, status));
+        return new ScrapeRequest(forwarded, deadline);
     }
 
     /**
@@ -177,39 +228,6 @@ public final class AppMetricsEndpoint implements Endpoint {
         return total;
     }
 
-    private Lookup lookup(AppSelector selector) {
-        if (selector instanceof AppSelector.ByNames n) {
-            return table.byNames(n.organization(), n.space(), n.app());
-        }
-        if (selector instanceof AppSelector.ByGuid g) {
-            return table.byAppGuid(g.guid());
-        }
-        return table.byRoute(((AppSelector.ByRoute) selector).route());
-    }
-
-    /**
-     * One scrape target per live instance. The Host header an instance gets is the route the
-     * caller named, else the instance's first route, else its address.
-     */
-    static List<ScrapeTarget<TargetLabels>> targets(List<AppView> apps, AppSelector selector) {
-        List<ScrapeTarget<TargetLabels>> targets = new ArrayList<>();
-        for (AppView app : apps) {
-            AppIdentity id = app.identity();
-            for (Instance instance : app.instances()) {
-                String address = instance.address(); // host and the port actually scraped (TLS port when set)
-                TargetLabels labels = new TargetLabels(id.organizationId(), id.organizationName(), id.spaceId(),
-                        id.spaceName(), id.appId(), id.appName(), instance.index(), instance.index(), address);
-                String routeHost = selector instanceof AppSelector.ByRoute r ? hostOf(r.route())
-                        : instance.uris().isEmpty() ? address : hostOf(instance.uris().get(0));
-                targets.add(new ScrapeTarget<>(labels, instance.host(), instance.port(),
-                        instance.tlsPort() > 0 ? OptionalInt.of(instance.tlsPort()) : OptionalInt.empty(),
-                        instance.serverCertDomainSan().isEmpty() ? Optional.empty() : Optional.of(instance.serverCertDomainSan()),
-                        routeHost));
-            }
-        }
-        return targets;
-    }
-
     private Reply merge(List<ScrapeOutcome<TargetLabels>> outcomes, OutputFormat format, ScrapeStatus status,
                         long outputEstimate) {
         List<InstanceScrape> scrapes = new ArrayList<>(outcomes.size());
@@ -251,15 +269,15 @@ public final class AppMetricsEndpoint implements Endpoint {
 
     /** Every instance failed: their own 401/403 if that is what they all said, else 502 with reasons. */
     private static Reply allFailed(MergeReport report, List<ScrapeOutcome<TargetLabels>> outcomes) {
-        List<String> reasons = report.instances().stream().map(i -> i.failure().orElse("")).toList();
-        if (reasons.stream().allMatch(r -> r.equals("http_401"))) {
+        List<FailureReason> reasons = report.instances().stream().map(i -> i.failure().orElse(FailureReason.CONNECT)).toList();
+        if (reasons.stream().allMatch(r -> r.equals(FailureReason.http(401)))) {
             return Reply.text(HttpResponseStatus.UNAUTHORIZED, "every instance answered 401: check the credentials sent to the app");
         }
-        if (reasons.stream().allMatch(r -> r.equals("http_401") || r.equals("http_403"))) {
+        if (reasons.stream().allMatch(FailureReason::refusedCredentials)) {
             return Reply.text(HttpResponseStatus.FORBIDDEN, "every instance answered 401 or 403: check the credentials sent to the app");
         }
         String detail = report.instances().stream()
-                .map(i -> "index " + i.target().index() + " (" + i.target().instance() + "): " + i.failure().orElse("?")
+                .map(i -> "index " + i.target().index() + " (" + i.target().instance() + "): " + i.failure().map(FailureReason::label).orElse("?")
                         + i.parseFailure().map(p -> " at " + p).orElse(""))
                 .collect(Collectors.joining("; "));
         return Reply.text(HttpResponseStatus.BAD_GATEWAY, "every instance failed: " + detail);

@@ -1,6 +1,7 @@
 package io.promfetcher.api;
 
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.promfetcher.scrape.MetricPath;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -20,8 +21,11 @@ import java.util.regex.Pattern;
  * status). A single path segment is an app GUID when it has the GUID shape, else a route host;
  * a route with a path can only be named through {@code route_url}, because
  * {@code /v1/apps/a/b/c/metrics} already means org/space/app.
+ *
+ * <p>{@code metric_path}, when given, is the instances' endpoint the caller chose; it wins over
+ * what the app says about itself ({@link ScrapePreferences}).
  */
-public record AppMetricsRequest(AppSelector selector, boolean onlyApp) {
+public record AppMetricsRequest(AppSelector selector, boolean onlyApp, Optional<MetricPath> metricPath) {
     private static final Pattern GUID = Pattern.compile(
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final String METRICS = "metrics";
@@ -47,6 +51,22 @@ public record AppMetricsRequest(AppSelector selector, boolean onlyApp) {
      * containing an encoded slash ({@code %2F}) stay one segment.
      */
     public static AppMetricsRequest parse(Request request) throws BadRequest {
+        AppMetricsRequest parsed = parseSelector(request);
+        List<String> metricPath = request.query().get("metric_path");
+        if (metricPath == null) {
+            return parsed;
+        }
+        if (metricPath.size() != 1) {
+            throw new BadRequest("metric_path is given " + metricPath.size() + " times");
+        }
+        try { // taken exactly as given: what is validated is what the instances receive
+            return new AppMetricsRequest(parsed.selector(), parsed.onlyApp(), Optional.of(MetricPath.validate(metricPath.get(0))));
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest("metric_path: " + e.getMessage());
+        }
+    }
+
+    private static AppMetricsRequest parseSelector(Request request) throws BadRequest {
         String path = request.rawPath();
         if (!matches(path)) {
             throw new BadRequest("not an app metrics path: " + printable(request.path()));
@@ -58,7 +78,7 @@ public record AppMetricsRequest(AppSelector selector, boolean onlyApp) {
             middle = middle.substring(0, middle.length() - 1);
         }
         if (middle.isEmpty()) {
-            return new AppMetricsRequest(fromQuery(request), onlyApp);
+            return new AppMetricsRequest(fromQuery(request), onlyApp, Optional.empty());
         }
         if (request.query().containsKey("app") || request.query().containsKey("route_url")) {
             throw new BadRequest("name the app either in the path or with ?app= / ?route_url=, not both");
@@ -69,10 +89,10 @@ public record AppMetricsRequest(AppSelector selector, boolean onlyApp) {
                         segment.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8))
                 .toList();
         if (segments.size() == 3) {
-            return new AppMetricsRequest(names(segments.get(0), segments.get(1), segments.get(2)), onlyApp);
+            return new AppMetricsRequest(names(segments.get(0), segments.get(1), segments.get(2)), onlyApp, Optional.empty());
         }
         if (segments.size() == 1) {
-            return new AppMetricsRequest(single(segments.get(0)), onlyApp);
+            return new AppMetricsRequest(single(segments.get(0)), onlyApp, Optional.empty());
         }
         throw new BadRequest("expected /v1/apps/{org}/{space}/{app}/metrics, /v1/apps/{app_guid}/metrics"
                 + " or /v1/apps/{route_host}/metrics; a route with a path goes in ?route_url=");

@@ -2,6 +2,7 @@ package io.promfetcher.api;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.promfetcher.exposition.FailureReason;
 import io.promfetcher.exposition.MergeReport;
 
 /** What merging did to the instances' samples: parse failures, dropped duplicates and conflicts. */
@@ -46,7 +47,7 @@ public final class MergeMetrics {
 
     void record(MergeReport report) {
         for (MergeReport.InstanceOutcome i : report.instances()) {
-            instances.labelValues(i.failure().orElse("up")).inc();
+            instances.labelValues(i.failure().map(FailureReason::label).orElse("up")).inc();
             samples.inc(i.samples());
             if (i.duplicates() > 0) {
                 dropped.labelValues("duplicate").inc(i.duplicates());

@@ -21,16 +21,19 @@ import java.util.concurrent.CompletionStage;
  * covers the whole foundation. Each target is the gateway itself as the caller reached it (its
  * Host header), with {@code __metrics_path__} naming the app by GUID (names may hold characters
  * that would need escaping, GUIDs never do) and the app's org, space and app ids and names as
- * labels. {@code ?org=} and {@code ?space=} filter by name.
+ * labels. {@code ?org=} and {@code ?space=} filter by name. Apps that asked not to be scraped
+ * ({@link ScrapePreferences#listed}) are left out.
  */
 public final class ServiceDiscoveryEndpoint implements Endpoint {
     private static final JsonFactory JSON = new JsonFactory();
     private final RouteTable table;
+    private final ScrapePreferences preferences;
     private final String fallbackAddress;
 
     /** @param fallbackAddress host:port to advertise when a request carries no Host header */
-    public ServiceDiscoveryEndpoint(RouteTable table, String fallbackAddress) {
+    public ServiceDiscoveryEndpoint(RouteTable table, ScrapePreferences preferences, String fallbackAddress) {
         this.table = table;
+        this.preferences = preferences;
         this.fallbackAddress = fallbackAddress;
     }
 
@@ -43,6 +46,7 @@ public final class ServiceDiscoveryEndpoint implements Endpoint {
         List<AppView> apps = table.apps().stream()
                 .filter(a -> org.map(o -> o.equals(a.identity().organizationName())).orElse(true))
                 .filter(a -> space.map(s -> s.equals(a.identity().spaceName())).orElse(true))
+                .filter(a -> preferences.listed(a.identity().appId()))
                 .toList();
         ByteBuf body = PooledByteBufAllocator.DEFAULT.buffer(256 + apps.size() * 384);
         try (JsonGenerator json = JSON.createGenerator((java.io.OutputStream) new ByteBufOutputStream(body))) {

@@ -68,7 +68,7 @@ public final class ExpositionMerger {
             Set<TargetLabels> targets = new HashSet<>();
             for (Instance instance : instances) {
                 if (!targets.add(instance.target)) {
-                    instance.failure = "conflict";
+                    instance.failure = FailureReason.CONFLICT;
                     continue;
                 }
                 if (instance.scrape instanceof InstanceScrape.Failure failure) {
@@ -84,7 +84,7 @@ public final class ExpositionMerger {
                 try {
                     indexed = indexer.index(instance.parser);
                 } catch (ExpositionParseException e) {
-                    instance.failure = "parse";
+                    instance.failure = FailureReason.PARSE;
                     instance.parseFailure = new MergeReport.ParseFailure(e.line(), e.column(), e.reason());
                     continue;
                 }
@@ -175,7 +175,7 @@ public final class ExpositionMerger {
         InputFormat format;
         boolean contentTypeFallback;
         ExpositionParser parser;
-        String failure;
+        FailureReason failure;
         MergeReport.ParseFailure parseFailure;
         int[] skipped = new int[0];
         int skippedCount;

@@ -538,7 +538,7 @@ final class ExpositionWriter {
                         if (outcome.errorReason().isEmpty()) {
                             continue;
                         }
-                        reason = outcome.errorReason().get();
+                        reason = outcome.errorReason().get().label();
                         value = "1";
                 }
                 sink.write(name);

@@ -2,7 +2,6 @@ package io.promfetcher.exposition;
 
 import java.time.Duration;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * What the fan-out got from one app instance: either a body to parse ({@link Body}) or a failure
@@ -34,19 +33,12 @@ public sealed interface InstanceScrape permits InstanceScrape.Body, InstanceScra
         }
     }
 
-    /**
-     * A scrape that produced no body: {@code reason} is one of {@code timeout}, {@code connect},
-     * {@code tls}, {@code http_<status>}, {@code too_large} (the §5 reasons the fan-out decides).
-     */
-    record Failure(TargetLabels target, String reason, Duration duration) implements InstanceScrape {
-        private static final Pattern REASONS = Pattern.compile("timeout|connect|tls|http_[1-5][0-9][0-9]|too_large");
-
+    /** A scrape that produced no body, and why (a reason the fan-out decides). */
+    record Failure(TargetLabels target, FailureReason reason, Duration duration) implements InstanceScrape {
         public Failure {
             Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(reason, "reason");
             Objects.requireNonNull(duration, "duration");
-            if (!REASONS.matcher(reason).matches()) {
-                throw new IllegalArgumentException("unknown scrape failure reason " + reason);
-            }
         }
     }
 }

@@ -30,10 +30,9 @@ public record MergeReport(List<InstanceOutcome> instances) {
     /**
      * One instance's outcome.
      *
-     * @param failure {@code timeout}, {@code connect}, {@code tls}, {@code http_<status>},
-     *     {@code too_large} (from the fan-out), {@code parse} (its body did not parse: see
-     *     {@code parseFailure}) or {@code conflict} (another instance had the same target labels);
-     *     empty when the instance is up
+     * @param failure a reason from the fan-out, {@link FailureReason#PARSE} (its body did not
+     *     parse: see {@code parseFailure}) or {@link FailureReason#CONFLICT} (another instance had
+     *     the same target labels); empty when the instance is up
      * @param samples samples of this instance in the output
      * @param duplicates samples dropped because the same series came earlier in its body
      * @param conflicts samples dropped because their family's type differs from the type the
@@ -41,7 +40,7 @@ public record MergeReport(List<InstanceOutcome> instances) {
      * @param contentTypeFallback the body's Content-Type named no format we read, so it was read
      *     as text 0.0.4
      */
-    public record InstanceOutcome(TargetLabels target, Optional<String> failure, Optional<ParseFailure> parseFailure,
+    public record InstanceOutcome(TargetLabels target, Optional<FailureReason> failure, Optional<ParseFailure> parseFailure,
             int samples, int duplicates, int conflicts, boolean contentTypeFallback, Duration duration) {
 
         public boolean up() {
@@ -52,11 +51,11 @@ public record MergeReport(List<InstanceOutcome> instances) {
          * The reason {@code promfetcher_scrape_error} shows: the failure, or {@code conflict}
          * for an instance that is up but lost samples to a type conflict.
          */
-        public Optional<String> errorReason() {
+        public Optional<FailureReason> errorReason() {
             if (failure.isPresent()) {
                 return failure;
             }
-            return conflicts > 0 ? Optional.of("conflict") : Optional.empty();
+            return conflicts > 0 ? Optional.of(FailureReason.CONFLICT) : Optional.empty();
         }
     }
 }

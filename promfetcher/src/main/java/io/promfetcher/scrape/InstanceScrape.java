@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
+import io.promfetcher.exposition.FailureReason;
 import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.Arrays;
@@ -93,13 +94,13 @@ final class InstanceScrape<T> {
         long now = System.nanoTime();
         limitNanos = Math.min(now + fanout.client.settings().instanceTimeout().toNanos(), fanout.deadlineNanos);
         if (limitNanos - now <= 0) {
-            fail(ScrapeOutcome.Failure.TIMEOUT, "fan-out deadline passed while waiting for a connection slot");
+            fail(FailureReason.TIMEOUT, "fan-out deadline passed while waiting for a connection slot");
             return;
         }
         timer = fanout.loop.schedule(() -> expire("no complete answer within "
                 + HeaderPolicy.seconds(Duration.ofNanos(limitNanos - now)) + "s"), limitNanos - now, TimeUnit.NANOSECONDS);
         if (target.tls() && target.serverCertDomainSan().map(String::isBlank).orElse(true)) {
-            fail(ScrapeOutcome.Failure.TLS, "instance has a tls_port but no server_cert_domain_san to verify its certificate against");
+            fail(FailureReason.TLS, "instance has a tls_port but no server_cert_domain_san to verify its certificate against");
             return;
         }
         Channel idle = fanout.client.pool().pollIdle(address, fanout.loop);
@@ -134,7 +135,7 @@ final class InstanceScrape<T> {
                 if (h.isSuccess()) {
                     send(ch);
                 } else {
-                    failIfCurrent(ch, ScrapeOutcome.Failure.TLS, "TLS handshake with " + address + " (expecting "
+                    failIfCurrent(ch, FailureReason.TLS, "TLS handshake with " + address + " (expecting "
                             + address.san() + ") failed: " + describe(h.cause()));
                 }
             });
@@ -158,11 +159,11 @@ final class InstanceScrape<T> {
             DefaultFullHttpRequest request;
             try {
                 request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
-                        fanout.request.metricPath().value(), Unpooled.EMPTY_BUFFER,
+                        target.metricPath().value(), Unpooled.EMPTY_BUFFER,
                         HeaderPolicy.instanceRequestHeaders(fanout.request.headers(), target.hostHeader(), timeoutDown),
                         EmptyHttpHeaders.INSTANCE);
             } catch (IllegalArgumentException e) { // a header value Netty refuses: never send it
-                fail(ScrapeOutcome.Failure.CONNECT, "cannot build the request for " + address + ": " + describe(e));
+                fail(FailureReason.CONNECT, "cannot build the request for " + address + ": " + describe(e));
                 return;
             }
             handler.begin(this);
@@ -194,14 +195,14 @@ final class InstanceScrape<T> {
                 return;
             }
             if (status != 200) {
-                errorAnswer = failure("http_" + status, "instance answered HTTP " + response.status()
+                errorAnswer = failure(FailureReason.http(status), "instance answered HTTP " + response.status()
                         + (status / 100 == 3 ? " (redirects are not followed)" : ""));
             } else {
                 contentType = response.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
                 long length = HttpUtil.getContentLength(response, -1L);
                 long max = fanout.client.settings().maxBodyBytes();
                 if (length > max) {
-                    failAndClose(ch, ScrapeOutcome.Failure.TOO_LARGE, "Content-Length " + length
+                    failAndClose(ch, FailureReason.TOO_LARGE, "Content-Length " + length
                             + " exceeds the limit of " + max + " bytes");
                     return;
                 }
@@ -246,7 +247,7 @@ final class InstanceScrape<T> {
         }
         long max = fanout.client.settings().maxBodyBytes();
         if ((long) size + n > max) {
-            failAndClose(ch, ScrapeOutcome.Failure.TOO_LARGE, "body exceeds the limit of " + max
+            failAndClose(ch, FailureReason.TOO_LARGE, "body exceeds the limit of " + max
                     + " bytes after decompression");
             return false;
         }
@@ -265,7 +266,7 @@ final class InstanceScrape<T> {
         BodyBudget budget = fanout.client.budget();
         long extra = capacity - body.length;
         if (!budget.reserve(extra)) {
-            failAndClose(ch, ScrapeOutcome.Failure.TOO_LARGE, "the memory for bodies being received"
+            failAndClose(ch, FailureReason.TOO_LARGE, "the memory for bodies being received"
                     + " (scrape.max_buffered_bytes, " + budget.limit() + " bytes) is taken by other scrapes");
             return false;
         }
@@ -314,12 +315,12 @@ final class InstanceScrape<T> {
             return;
         }
         if (cause == null) {
-            failIfCurrent(null, ScrapeOutcome.Failure.CONNECT, responseStarted
+            failIfCurrent(null, FailureReason.CONNECT, responseStarted
                     ? "instance closed the connection after " + size + " bytes of the body"
                     : "instance closed the connection before answering");
         } else {
-            String reason = reasonFor(cause);
-            String what = reason.equals(ScrapeOutcome.Failure.TLS) ? "TLS failure with " + address
+            FailureReason reason = reasonFor(cause);
+            String what = reason.equals(FailureReason.TLS) ? "TLS failure with " + address
                     : cause instanceof DecoderException ? "invalid response from " + address
                     : responseStarted ? "connection to " + address + " failed during the response"
                     : "connection to " + address + " failed before the response";
@@ -337,25 +338,25 @@ final class InstanceScrape<T> {
             ch.close();
         }
         ScrapeOutcome.Failure<T> answered = errorAnswer;
-        publish(answered != null ? answered : failure(ScrapeOutcome.Failure.TIMEOUT,
+        publish(answered != null ? answered : failure(FailureReason.TIMEOUT,
                 started ? detail : detail + " while waiting for a connection slot"));
     }
 
-    private void failIfCurrent(Channel ch, String reason, String detail) {
+    private void failIfCurrent(Channel ch, FailureReason reason, String detail) {
         if (ch != null && ch != channel) {
             return;
         }
         fail(reason, detail);
     }
 
-    private void failAndClose(Channel ch, String reason, String detail) {
+    private void failAndClose(Channel ch, FailureReason reason, String detail) {
         if (claim()) {
             ch.close();
             publish(failure(reason, detail));
         }
     }
 
-    private void fail(String reason, String detail) {
+    private void fail(FailureReason reason, String detail) {
         if (claim()) {
             Channel ch = channel;
             if (ch != null) {
@@ -380,7 +381,7 @@ final class InstanceScrape<T> {
         fanout.completed(index, outcome);
     }
 
-    private ScrapeOutcome.Failure<T> failure(String reason, String detail) {
+    private ScrapeOutcome.Failure<T> failure(FailureReason reason, String detail) {
         return new ScrapeOutcome.Failure<>(target, reason, detail, elapsed());
     }
 
@@ -388,19 +389,19 @@ final class InstanceScrape<T> {
         return Duration.ofNanos(System.nanoTime() - fanout.startNanos);
     }
 
-    static String reasonFor(Throwable failure) {
+    static FailureReason reasonFor(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SSLException || t instanceof CertificateException) {
-                return ScrapeOutcome.Failure.TLS;
+                return FailureReason.TLS;
             }
             if (t instanceof ConnectTimeoutException) {
-                return ScrapeOutcome.Failure.TIMEOUT;
+                return FailureReason.TIMEOUT;
             }
             if (t instanceof TooLongFrameException) {
-                return ScrapeOutcome.Failure.TOO_LARGE;
+                return FailureReason.TOO_LARGE;
             }
         }
-        return ScrapeOutcome.Failure.CONNECT;
+        return FailureReason.CONNECT;
     }
 
     static String describe(Throwable failure) {

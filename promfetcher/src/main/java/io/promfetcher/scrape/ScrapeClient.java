@@ -4,6 +4,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.promfetcher.exposition.FailureReason;
 import io.promfetcher.netty.Transport;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,7 +77,7 @@ public final class ScrapeClient implements AutoCloseable {
         if (closed) {
             List<ScrapeOutcome<T>> refused = new ArrayList<>();
             for (ScrapeTarget<T> target : targets) {
-                refused.add(new ScrapeOutcome.Failure<>(target, ScrapeOutcome.Failure.CONNECT,
+                refused.add(new ScrapeOutcome.Failure<>(target, FailureReason.CONNECT,
                         "the gateway is shutting down", Duration.ZERO));
             }
             return CompletableFuture.completedFuture(List.copyOf(refused));

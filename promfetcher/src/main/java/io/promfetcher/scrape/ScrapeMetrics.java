@@ -5,6 +5,8 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
+import io.promfetcher.exposition.FailureReason;
+import java.util.List;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 
@@ -60,15 +62,16 @@ final class ScrapeMetrics {
                 .callback(cb -> cb.call(bufferedBytes.getAsLong()))
                 .register(registry);
         // Series that exist from the start, so rate() and alerts see zeros rather than nothing.
-        for (String outcome : new String[] {"success", "timeout", "connect", "tls", "too_large"}) {
-            scrapes.labelValues(outcome);
+        scrapes.labelValues("success");
+        for (FailureReason reason : List.of(FailureReason.TIMEOUT, FailureReason.CONNECT, FailureReason.TLS, FailureReason.TOO_LARGE)) {
+            scrapes.labelValues(reason.label());
         }
         receivedBytes.labelValues("wire");
         receivedBytes.labelValues("decoded");
     }
 
     void finished(ScrapeOutcome<?> outcome) {
-        scrapes.labelValues(outcome instanceof ScrapeOutcome.Failure<?> f ? f.reason() : "success").inc();
+        scrapes.labelValues(outcome instanceof ScrapeOutcome.Failure<?> f ? f.reason().label() : "success").inc();
     }
 
     void fanoutFinished(long nanos) {

@@ -1,8 +1,8 @@
 package io.promfetcher.scrape;
 
+import io.promfetcher.exposition.FailureReason;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.OptionalInt;
 
 /**
  * What happened to one instance of a fan-out: its body, or why there is none. Durations are
@@ -37,33 +37,16 @@ public sealed interface ScrapeOutcome<T> {
     /**
      * No usable body.
      *
-     * @param reason one of {@link #TIMEOUT}, {@link #CONNECT}, {@link #TLS}, {@link #TOO_LARGE}
-     *               or {@code http_<status>} for any status but 200 (redirects are never followed)
+     * @param reason why: {@code http_<status>} for any status but 200 (redirects are never
+     *               followed), else a reason of the connection, the time limits or the size limits
      * @param detail what an operator needs to know, in words
      */
-    record Failure<T>(ScrapeTarget<T> target, String reason, String detail, Duration duration)
+    record Failure<T>(ScrapeTarget<T> target, FailureReason reason, String detail, Duration duration)
             implements ScrapeOutcome<T> {
-        /** No complete answer within the per-instance timeout or the fan-out deadline. */
-        public static final String TIMEOUT = "timeout";
-        /**
-         * The connection failed: refused, reset, closed before or during the response (a body cut
-         * short is never passed on), or the bytes on it were not a valid HTTP response or gzip stream.
-         */
-        public static final String CONNECT = "connect";
-        /** TLS handshake failed: untrusted certificate, wrong SAN, client certificate refused. */
-        public static final String TLS = "tls";
-        /** The body, after decompression, or the response headers exceeded the limit. */
-        public static final String TOO_LARGE = "too_large";
-
         public Failure {
             Objects.requireNonNull(target);
             Objects.requireNonNull(reason);
             Objects.requireNonNull(detail);
-        }
-
-        /** The instance's HTTP status when the reason is {@code http_<status>}. */
-        public OptionalInt httpStatus() {
-            return reason.startsWith("http_") ? OptionalInt.of(Integer.parseInt(reason.substring(5))) : OptionalInt.empty();
         }
     }
 }

@@ -4,9 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * What one fan-out asks of every instance of an app.
+ * What one fan-out asks of every instance of an app (the path scraped is each target's own).
  *
- * @param metricPath the validated path scraped on each instance
  * @param headers    what the caller's request contributes ({@link HeaderPolicy#forCaller})
  * @param deadline   time budget of the whole fan-out, counted from {@link ScrapeClient#scrape}:
  *                   an instance not done by then fails with {@code timeout}. Each instance also
@@ -14,9 +13,8 @@ import java.util.Objects;
  *                   {@link ScrapeClient#deadlineFor} for deriving it from the caller's
  *                   {@code X-Prometheus-Scrape-Timeout-Seconds}.
  */
-public record ScrapeRequest(MetricPath metricPath, ForwardedHeaders headers, Duration deadline) {
+public record ScrapeRequest(ForwardedHeaders headers, Duration deadline) {
     public ScrapeRequest {
-        Objects.requireNonNull(metricPath, "metricPath");
         Objects.requireNonNull(headers, "headers");
         if (deadline.isNegative() || deadline.isZero()) {
             throw new IllegalArgumentException("fan-out deadline must be positive, not " + deadline);

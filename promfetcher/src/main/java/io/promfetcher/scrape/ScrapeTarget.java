@@ -19,9 +19,10 @@ import java.util.OptionalInt;
  *                            certificate is never checked against the IP
  * @param routeHost           the route's host name, sent as {@code Host}; empty sends
  *                            {@code host:port}
+ * @param metricPath          the validated path scraped on the instance
  */
 public record ScrapeTarget<T>(T instance, String host, int port, OptionalInt tlsPort,
-                              Optional<String> serverCertDomainSan, String routeHost) {
+                              Optional<String> serverCertDomainSan, String routeHost, MetricPath metricPath) {
     public ScrapeTarget {
         Objects.requireNonNull(instance, "instance");
         if (host == null || host.isBlank()) {
@@ -31,6 +32,7 @@ public record ScrapeTarget<T>(T instance, String host, int port, OptionalInt tls
         tlsPort.ifPresent(p -> checkPort(p, "tls_port"));
         Objects.requireNonNull(serverCertDomainSan, "serverCertDomainSan");
         Objects.requireNonNull(routeHost, "routeHost");
+        Objects.requireNonNull(metricPath, "metricPath");
         for (int i = 0; i < routeHost.length(); i++) {
             char c = routeHost.charAt(i);
             if (c <= ' ' || c >= 0x7f || c == '/' || c == '@') {
@@ -39,14 +41,19 @@ public record ScrapeTarget<T>(T instance, String host, int port, OptionalInt tls
         }
     }
 
-    /** A plain HTTP instance. */
+    /** A plain HTTP instance, scraped at {@link MetricPath#DEFAULT}. */
     public static <T> ScrapeTarget<T> http(T instance, String host, int port, String routeHost) {
-        return new ScrapeTarget<>(instance, host, port, OptionalInt.empty(), Optional.empty(), routeHost);
+        return new ScrapeTarget<>(instance, host, port, OptionalInt.empty(), Optional.empty(), routeHost, MetricPath.DEFAULT);
     }
 
-    /** An instance scraped over HTTPS, its certificate verified against {@code san}. */
+    /** An instance scraped over HTTPS at {@link MetricPath#DEFAULT}, its certificate verified against {@code san}. */
     public static <T> ScrapeTarget<T> https(T instance, String host, int port, int tlsPort, String san, String routeHost) {
-        return new ScrapeTarget<>(instance, host, port, OptionalInt.of(tlsPort), Optional.of(san), routeHost);
+        return new ScrapeTarget<>(instance, host, port, OptionalInt.of(tlsPort), Optional.of(san), routeHost, MetricPath.DEFAULT);
+    }
+
+    /** The same instance scraped at another path. */
+    public ScrapeTarget<T> withMetricPath(MetricPath path) {
+        return new ScrapeTarget<>(instance, host, port, tlsPort, serverCertDomainSan, routeHost, path);
     }
 
     boolean tls() {

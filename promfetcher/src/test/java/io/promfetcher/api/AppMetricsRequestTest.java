@@ -11,7 +11,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 class AppMetricsRequestTest {
 
     private static Request get(String uri) {
-        return Request.of("GET", uri, EmptyHttpHeaders.INSTANCE, new InetSocketAddress("127.0.0.1", 1));
+        try {
+            return Request.of("GET", uri, EmptyHttpHeaders.INSTANCE, new InetSocketAddress("127.0.0.1", 1));
+        } catch (Request.MalformedTarget e) {
+            throw new AssertionError(e);
+        }
     }
 
     @ParameterizedTest(name = "[{index}] {0}")

@@ -1,17 +1,19 @@
 package io.promfetcher.api;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.promfetcher.routes.RegistrationDecoder;
 import io.promfetcher.routes.RouteTable;
+import io.promfetcher.scrape.MetricPath;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class ServiceDiscoveryEndpointTest {
     private final RouteTable table = new RouteTable(System::nanoTime, Duration.ofSeconds(120), () -> false);
@@ -26,8 +28,12 @@ class ServiceDiscoveryEndpointTest {
     }
 
     private JsonNode sd(String uri) throws Exception {
+        return sd(uri, ScrapePreferences.NONE);
+    }
+
+    private JsonNode sd(String uri, ScrapePreferences preferences) throws Exception {
         HttpHeaders headers = new DefaultHttpHeaders().set("Host", "gateway.example.com:8085");
-        Reply reply = new ServiceDiscoveryEndpoint(table, "127.0.0.1:8085")
+        Reply reply = new ServiceDiscoveryEndpoint(table, preferences, "127.0.0.1:8085")
                 .handle(Request.of("GET", uri, headers, new InetSocketAddress(1))).toCompletableFuture().get();
         try {
             assertThat(reply.contentType()).isEqualTo("application/json");
@@ -56,6 +62,25 @@ class ServiceDiscoveryEndpointTest {
         assertThat(sd("/v1/sd?org=thux&space=prod")).isEmpty();
         assertThat(sd("/v2/sd?space=prod").get(0).get("labels").get("__metrics_path__").asText())
                 .startsWith("/v2/apps/33333333");
+    }
+
+    @Test
+    void anAppThatAskedNotToBeScrapedIsLeftOut() throws Exception {
+        announce("thux", "local", "resolver", "11111111-1111-1111-1111-111111111111", 61001);
+        announce("thux", "local", "frontend", "22222222-2222-2222-2222-222222222222", 61002);
+        ScrapePreferences optOut = new ScrapePreferences() {
+            @Override
+            public Optional<Preference<MetricPath>> metricPath(String appGuid) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<Preference<Boolean>> scrape(String appGuid) {
+                return appGuid.startsWith("2222") ? Optional.of(new Preference<>(false, "test")) : Optional.empty();
+            }
+        };
+
+        assertThat(sd("/v1/sd", optOut).findValuesAsText("app_name")).containsExactly("resolver");
     }
 
     @Test

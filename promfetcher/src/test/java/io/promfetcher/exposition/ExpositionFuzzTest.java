@@ -46,7 +46,7 @@ class ExpositionFuzzTest {
         List<InstanceScrape> scrapes = List.of(
                 new InstanceScrape.Body(Merging.target(0), data, 1, data.length - 1, contentType(in), Duration.ZERO),
                 new InstanceScrape.Body(Merging.target(1), data, 1, data.length - 1, contentType(other), Duration.ZERO),
-                new InstanceScrape.Failure(Merging.target(2), "timeout", Duration.ZERO));
+                new InstanceScrape.Failure(Merging.target(2), FailureReason.TIMEOUT, Duration.ZERO));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ExpositionMerger.merge(scrapes, output, ScrapeStatus.INCLUDED, out);
         Merging.checkParses(output, out.toByteArray());

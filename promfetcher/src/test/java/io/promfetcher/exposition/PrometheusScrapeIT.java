@@ -64,7 +64,7 @@ class PrometheusScrapeIT {
                         om ? Merging.OM : Merging.TEXT));
             }
         }
-        scrapes.add(new InstanceScrape.Failure(Merging.target(index), "http_503", Duration.ofMillis(4)));
+        scrapes.add(new InstanceScrape.Failure(Merging.target(index), FailureReason.http(503), Duration.ofMillis(4)));
         byte[] openMetrics = Merging.merge(OutputFormat.OPENMETRICS_1_0_0, ScrapeStatus.INCLUDED, scrapes).output()
                 .getBytes(StandardCharsets.UTF_8);
         byte[] text = Merging.merge(OutputFormat.TEXT_0_0_4, ScrapeStatus.INCLUDED, scrapes).output()

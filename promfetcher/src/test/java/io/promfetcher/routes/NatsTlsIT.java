@@ -36,7 +36,7 @@ class NatsTlsIT {
 
     private static TestCertificates certs;
     private static NatsServer server;
-    private RouteService service;
+    private NatsAnnouncements service;
 
     @BeforeAll
     static void startTlsServer() throws Exception {
@@ -84,9 +84,9 @@ class NatsTlsIT {
     @Test
     @SuppressWarnings("try") // Connection.close() may throw InterruptedException: fine in a test
     void connectsWithMutualTlsAndUserPasswordAndAppliesAnnouncements() throws Exception {
-        service = new RouteService(RoutesSettings.defaults(), settings("s3cret", certs.clientKey()), new PrometheusRegistry());
+        service = NatsSource.create(RoutesSettings.defaults(), settings("s3cret", certs.clientKey()), new PrometheusRegistry());
         service.start();
-        await().atMost(PATIENCE).until(() -> service.health().natsConnected());
+        await().atMost(PATIENCE).until(() -> service.connected());
 
         Options publisherOptions = new Options.Builder().server(tlsUrl()).userInfo("nats", "s3cret")
                 .sslContext(PemSslContext.create(Optional.of(certs.ca()), Optional.of(certs.clientCert()),
@@ -101,18 +101,18 @@ class NatsTlsIT {
 
     @Test
     void aPkcs1RsaClientKeyWorksToo() {
-        service = new RouteService(RoutesSettings.defaults(), settings("s3cret", certs.clientKeyPkcs1()), new PrometheusRegistry());
+        service = NatsSource.create(RoutesSettings.defaults(), settings("s3cret", certs.clientKeyPkcs1()), new PrometheusRegistry());
         service.start();
-        await().atMost(PATIENCE).until(() -> service.health().natsConnected());
+        await().atMost(PATIENCE).until(() -> service.connected());
     }
 
     @Test
     void aWrongPasswordKeepsUsDisconnectedAndSaysWhyInTheHealthDetail() {
-        service = new RouteService(RoutesSettings.defaults(), settings("wrong", certs.clientKey()), new PrometheusRegistry());
+        service = NatsSource.create(RoutesSettings.defaults(), settings("wrong", certs.clientKey()), new PrometheusRegistry());
         service.start();
         await().atMost(PATIENCE).until(() -> service.health().detail().toLowerCase().contains("authorization"));
-        assertThat(service.health().natsConnected()).isFalse();
-        assertThat(service.health().warmingUp()).isTrue();
+        assertThat(service.connected()).isFalse();
+        assertThat(service.warmingUp()).isTrue();
     }
 
     @Test
@@ -120,18 +120,18 @@ class NatsTlsIT {
         NatsSettings noClientCert = new NatsSettings(List.of(tlsUrl()), Optional.of("nats"), Optional.of("s3cret"),
                 Optional.empty(), Optional.of(certs.ca()), Optional.empty(), Optional.empty(),
                 Duration.ofMillis(200), Duration.ofSeconds(2));
-        service = new RouteService(RoutesSettings.defaults(), noClientCert, new PrometheusRegistry());
+        service = NatsSource.create(RoutesSettings.defaults(), noClientCert, new PrometheusRegistry());
         service.start();
         await().atMost(PATIENCE).until(() -> !service.health().detail().endsWith("not connected yet"));
-        assertThat(service.health().natsConnected()).isFalse();
+        assertThat(service.connected()).isFalse();
     }
 
     @Test
     void theServerIsAlsoReachableByItsDnsName() {
         NatsSettings byName = settings("s3cret", certs.clientKey()).withServers(List.of("tls://localhost:" + server.port()));
-        service = new RouteService(RoutesSettings.defaults(), byName, new PrometheusRegistry());
+        service = NatsSource.create(RoutesSettings.defaults(), byName, new PrometheusRegistry());
         service.start();
-        await().atMost(PATIENCE).until(() -> service.health().natsConnected());
+        await().atMost(PATIENCE).until(() -> service.connected());
     }
 
     @Test
@@ -150,11 +150,11 @@ class NatsTlsIT {
             impostor.start();
             NatsSettings toImpostor = settings("s3cret", certs.clientKey())
                     .withServers(List.of("tls://127.0.0.1:" + impostor.port()));
-            service = new RouteService(RoutesSettings.defaults(), toImpostor, new PrometheusRegistry());
+            service = NatsSource.create(RoutesSettings.defaults(), toImpostor, new PrometheusRegistry());
             service.start();
             await().atMost(PATIENCE).untilAsserted(
                     () -> assertThat(service.health().detail()).contains("subject alternative names"));
-            assertThat(service.health().natsConnected()).isFalse();
+            assertThat(service.connected()).isFalse();
         }
     }
 
@@ -171,10 +171,10 @@ class NatsTlsIT {
     @Test
     void unreadableTlsFilesStopTheStartWithAClearMessage() throws Exception {
         Path garbage = Files.writeString(dir.resolve("garbage.pem"), "not a pem file");
-        RouteService broken = new RouteService(RoutesSettings.defaults(), settings("s3cret", garbage), new PrometheusRegistry());
+        NatsAnnouncements broken = NatsSource.create(RoutesSettings.defaults(), settings("s3cret", garbage), new PrometheusRegistry());
         assertThatThrownBy(broken::start).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("nats TLS").hasMessageContaining("garbage.pem");
-        RouteService missing = new RouteService(RoutesSettings.defaults(),
+        NatsAnnouncements missing = NatsSource.create(RoutesSettings.defaults(),
                 settings("s3cret", dir.resolve("no-such-key.pem")), new PrometheusRegistry());
         assertThatThrownBy(missing::start).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("NoSuchFileException").hasMessageContaining("no-such-key.pem");

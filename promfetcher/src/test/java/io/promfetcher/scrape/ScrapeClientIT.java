@@ -91,7 +91,7 @@ class ScrapeClientIT {
     }
 
     private List<ScrapeOutcome<String>> scrape(List<ScrapeTarget<String>> targets, Duration deadline) throws Exception {
-        return scrape(targets, new ScrapeRequest(MetricPath.DEFAULT, ForwardedHeaders.NONE, deadline));
+        return scrape(targets, new ScrapeRequest(ForwardedHeaders.NONE, deadline));
     }
 
     private List<ScrapeOutcome<String>> scrape(List<ScrapeTarget<String>> targets, ScrapeRequest request) throws Exception {
@@ -182,7 +182,7 @@ class ScrapeClientIT {
 
     private Thread scrapeFrom(io.netty.channel.EventLoop caller, MockWebServer server) throws Exception {
         return caller.submit(() -> client.scrape(List.of(target("0", server)),
-                        new ScrapeRequest(MetricPath.DEFAULT, ForwardedHeaders.NONE, Duration.ofSeconds(10))))
+                        new ScrapeRequest(ForwardedHeaders.NONE, Duration.ofSeconds(10))))
                 .get(GENEROUS_SECONDS, TimeUnit.SECONDS)
                 .thenApply(outcomes -> Thread.currentThread())
                 .get(GENEROUS_SECONDS, TimeUnit.SECONDS);
@@ -207,7 +207,7 @@ class ScrapeClientIT {
         for (int f = 0; f < 30; f++) {
             io.netty.channel.EventLoop caller = group.next();
             fanOuts.add(caller.submit(() -> client.scrape(targets,
-                    new ScrapeRequest(MetricPath.DEFAULT, ForwardedHeaders.NONE, Duration.ofSeconds(25))))
+                    new ScrapeRequest(ForwardedHeaders.NONE, Duration.ofSeconds(25))))
                     .get(GENEROUS_SECONDS, TimeUnit.SECONDS));
         }
 
@@ -277,7 +277,7 @@ class ScrapeClientIT {
 
         ScrapeOutcome.Failure<String> failure = failure(scrape(List.of(target("0", server)), Duration.ofSeconds(10)).get(0));
 
-        assertThat(failure.reason()).isEqualTo("too_large");
+        assertThat(failure.reason().label()).isEqualTo("too_large");
         assertThat(failure.detail()).contains("after decompression");
         assertThat(counter("promfetcher_instance_received_bytes", "stage", "decoded")).isLessThanOrEqualTo(limit);
         assertThat(counter("promfetcher_instance_scrapes", "outcome", "too_large")).isEqualTo(1);
@@ -299,7 +299,7 @@ class ScrapeClientIT {
         assertThat(outcomes).filteredOn(o -> o instanceof ScrapeOutcome.Success).hasSize(1);
         ScrapeOutcome.Failure<String> refused = outcomes.stream().filter(o -> o instanceof ScrapeOutcome.Failure)
                 .map(o -> (ScrapeOutcome.Failure<String>) o).findFirst().orElseThrow();
-        assertThat(refused.reason()).isEqualTo("too_large");
+        assertThat(refused.reason().label()).isEqualTo("too_large");
         assertThat(refused.detail()).contains("scrape.max_buffered_bytes");
         assertThat(gauge("promfetcher_instance_buffered_bytes")).isZero();
     }
@@ -312,7 +312,7 @@ class ScrapeClientIT {
 
         ScrapeOutcome.Failure<String> failure = failure(scrape(List.of(target("0", server)), Duration.ofSeconds(10)).get(0));
 
-        assertThat(failure.reason()).isEqualTo("too_large");
+        assertThat(failure.reason().label()).isEqualTo("too_large");
         assertThat(failure.detail()).contains("Content-Length 101");
     }
 
@@ -339,7 +339,7 @@ class ScrapeClientIT {
                 List.of(target("0", fast1), target("1", slow), target("2", fast2)), Duration.ofSeconds(20));
 
         assertThat(body(outcomes.get(0))).isEqualTo("fast 1\n");
-        assertThat(failure(outcomes.get(1)).reason()).isEqualTo("timeout");
+        assertThat(failure(outcomes.get(1)).reason().label()).isEqualTo("timeout");
         assertThat(failure(outcomes.get(1)).detail()).contains("no complete answer within 3s");
         assertThat(body(outcomes.get(2))).isEqualTo("fast 2\n");
     }
@@ -352,7 +352,7 @@ class ScrapeClientIT {
 
         ScrapeOutcome.Failure<String> failure = failure(scrape(List.of(target("0", slow)), Duration.ofMillis(700)).get(0));
 
-        assertThat(failure.reason()).isEqualTo("timeout");
+        assertThat(failure.reason().label()).isEqualTo("timeout");
         assertThat(failure.duration()).isLessThan(Duration.ofSeconds(10));
     }
 
@@ -375,9 +375,9 @@ class ScrapeClientIT {
         List<ScrapeOutcome<String>> outcomes = scrape(List.of(target("0", contentLength.port()),
                 target("1", chunked.port()), target("2", noLength.port())), Duration.ofSeconds(10));
 
-        assertThat(failure(outcomes.get(0)).reason()).isEqualTo("connect");
+        assertThat(failure(outcomes.get(0)).reason().label()).isEqualTo("connect");
         assertThat(failure(outcomes.get(0)).detail()).contains("closed the connection after 100 bytes of the body");
-        assertThat(failure(outcomes.get(1)).reason()).isEqualTo("connect");
+        assertThat(failure(outcomes.get(1)).reason().label()).isEqualTo("connect");
         assertThat(body(outcomes.get(2))).isEqualTo("up 1\n");
     }
 
@@ -386,7 +386,7 @@ class ScrapeClientIT {
         client(ScrapeSettings.defaults());
         ScrapeOutcome.Failure<String> failure = failure(
                 scrape(List.of(target("0", FreePort.find())), Duration.ofSeconds(10)).get(0));
-        assertThat(failure.reason()).isEqualTo("connect");
+        assertThat(failure.reason().label()).isEqualTo("connect");
         assertThat(failure.detail()).contains("cannot connect to http://127.0.0.1:");
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> assertThat(gauge("promfetcher_instance_connections_open")).isZero());
@@ -404,10 +404,10 @@ class ScrapeClientIT {
         ScrapeOutcome.Failure<String> http401 = failure(scrape(List.of(target("0", server)), Duration.ofSeconds(10)).get(0));
         String third = body(scrape(List.of(target("0", server)), Duration.ofSeconds(10)).get(0));
 
-        assertThat(http500.reason()).isEqualTo("http_500");
-        assertThat(http500.httpStatus()).hasValue(500);
+        assertThat(http500.reason().label()).isEqualTo("http_500");
+        assertThat(http500.reason().httpStatus()).hasValue(500);
         assertThat(http500.detail()).contains("HTTP 500");
-        assertThat(http401.reason()).isEqualTo("http_401");
+        assertThat(http401.reason().label()).isEqualTo("http_401");
         assertThat(third).isEqualTo(EXPOSITION);
         int first = server.takeRequest().getConnectionIndex();
         assertThat(server.takeRequest().getConnectionIndex()).isEqualTo(first);
@@ -427,7 +427,7 @@ class ScrapeClientIT {
         ScrapeOutcome.Failure<String> failure = failure(
                 scrape(List.of(target("0", redirecting)), Duration.ofSeconds(10)).get(0));
 
-        assertThat(failure.reason()).isEqualTo("http_302");
+        assertThat(failure.reason().label()).isEqualTo("http_302");
         assertThat(failure.detail()).contains("redirects are not followed");
         assertThat(redirecting.getRequestCount()).isEqualTo(1);
         assertThat(elsewhere.getRequestCount()).isZero();
@@ -450,8 +450,8 @@ class ScrapeClientIT {
         caller.add("X-Prometheus-Scrape-Timeout-Seconds", "10");
         ForwardedHeaders forwarded = client.headerPolicy().forCaller(caller, "10.1.2.3", "https");
 
-        scrape(List.of(target("0", server)), new ScrapeRequest(MetricPath.validate("/actuator/prometheus?x=1"),
-                forwarded, client.deadlineFor(java.util.Optional.of("10"))));
+        scrape(List.of(target("0", server).withMetricPath(MetricPath.validate("/actuator/prometheus?x=1"))),
+                new ScrapeRequest(forwarded, client.deadlineFor(java.util.Optional.of("10"))));
 
         RecordedRequest request = server.takeRequest();
         assertThat(request.getTarget()).isEqualTo("/actuator/prometheus?x=1");
@@ -522,7 +522,7 @@ class ScrapeClientIT {
         // Without the per-request limit the big fan-out would hold both slots for its whole 20 s
         // deadline and the small one would time out after 5 s.
         client.scrape(List.of(target("0", slow1), target("1", slow2)),
-                new ScrapeRequest(MetricPath.DEFAULT, ForwardedHeaders.NONE, Duration.ofSeconds(20)));
+                new ScrapeRequest(ForwardedHeaders.NONE, Duration.ofSeconds(20)));
         List<ScrapeOutcome<String>> small = scrape(List.of(target("0", other)), Duration.ofSeconds(5));
 
         assertThat(body(small.get(0))).isEqualTo("other app\n");
@@ -540,8 +540,8 @@ class ScrapeClientIT {
 
         List<ScrapeOutcome<String>> outcomes = scrape(List.of(target("0", slow), target("1", never)), Duration.ofMillis(800));
 
-        assertThat(failure(outcomes.get(0)).reason()).isEqualTo("timeout");
-        assertThat(failure(outcomes.get(1)).reason()).isEqualTo("timeout");
+        assertThat(failure(outcomes.get(0)).reason().label()).isEqualTo("timeout");
+        assertThat(failure(outcomes.get(1)).reason().label()).isEqualTo("timeout");
         assertThat(failure(outcomes.get(1)).detail()).contains("waiting for a connection slot");
         assertThat(never.getRequestCount()).isZero();
         assertThat(gauge("promfetcher_instance_scrapes_waiting")).isZero();
@@ -584,8 +584,22 @@ class ScrapeClientIT {
         List<ScrapeOutcome<String>> outcomes = scrape(
                 List.of(target("0", garbage.port()), target("1", hugeHeaders.port())), Duration.ofSeconds(10));
 
-        assertThat(failure(outcomes.get(0)).reason()).isIn("connect");
-        assertThat(failure(outcomes.get(1)).reason()).isEqualTo("too_large");
+        assertThat(failure(outcomes.get(0)).reason().label()).isIn("connect");
+        assertThat(failure(outcomes.get(1)).reason().label()).isEqualTo("too_large");
+    }
+
+    @Test
+    void aStatusCodeOutside100To599GivesHttpInvalid() throws Exception {
+        client(ScrapeSettings.defaults());
+        RawInstance odd = raw((n, out) -> {
+            out.write(RawInstance.ascii("HTTP/1.1 600 Odd\r\nContent-Length: 2\r\n\r\nno"));
+            return true;
+        });
+
+        ScrapeOutcome.Failure<String> failure = failure(scrape(List.of(target("0", odd.port())), Duration.ofSeconds(10)).get(0));
+
+        assertThat(failure.reason().label()).isEqualTo("http_invalid");
+        assertThat(failure.detail()).contains("600");
     }
 
     @Test
@@ -604,7 +618,7 @@ class ScrapeClientIT {
         ScrapeOutcome.Failure<String> failure = failure(
                 scrape(List.of(target("0", instance.port())), Duration.ofSeconds(10)).get(0));
 
-        assertThat(failure.reason()).isEqualTo("connect");
+        assertThat(failure.reason().label()).isEqualTo("connect");
         assertThat(failure.detail()).startsWith("invalid response from http://127.0.0.1:");
     }
 
@@ -626,7 +640,7 @@ class ScrapeClientIT {
         MockWebServer server = server();
         client.close();
         ScrapeOutcome.Failure<String> failure = failure(scrape(List.of(target("0", server)), Duration.ofSeconds(1)).get(0));
-        assertThat(failure.reason()).isEqualTo("connect");
+        assertThat(failure.reason().label()).isEqualTo("connect");
         assertThat(server.getRequestCount()).isZero();
     }
 

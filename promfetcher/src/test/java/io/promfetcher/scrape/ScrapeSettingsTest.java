@@ -95,13 +95,13 @@ class ScrapeSettingsTest {
         assertThatThrownBy(() -> ScrapeTarget.http("i", "10.0.0.1", 80, "evil.example.com/path"))
                 .hasMessageContaining("is not a host name");
         assertThat(ScrapeTarget.http("i", "10.0.0.1", 8080, "").hostHeader()).isEqualTo("10.0.0.1:8080");
-        assertThat(new ScrapeTarget<>("i", "10.0.0.1", 8080, java.util.OptionalInt.of(8443), Optional.of("s"), "")
+        assertThat(new ScrapeTarget<>("i", "10.0.0.1", 8080, java.util.OptionalInt.of(8443), Optional.of("s"), "", MetricPath.DEFAULT)
                 .connectPort()).isEqualTo(8443);
     }
 
     @Test
     void scrapeRequestRefusesANonPositiveDeadline() {
-        assertThatThrownBy(() -> new ScrapeRequest(MetricPath.DEFAULT, ForwardedHeaders.NONE, Duration.ZERO))
+        assertThatThrownBy(() -> new ScrapeRequest(ForwardedHeaders.NONE, Duration.ZERO))
                 .hasMessageContaining("deadline must be positive");
     }
 }

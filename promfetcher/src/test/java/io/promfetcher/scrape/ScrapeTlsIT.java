@@ -79,14 +79,14 @@ class ScrapeTlsIT {
     }
 
     private ScrapeOutcome<String> scrapeOnce(ScrapeTarget<String> target) throws Exception {
-        return client.scrape(List.of(target), new ScrapeRequest(MetricPath.DEFAULT, ForwardedHeaders.NONE,
+        return client.scrape(List.of(target), new ScrapeRequest(ForwardedHeaders.NONE,
                 Duration.ofSeconds(10))).get(30, TimeUnit.SECONDS).get(0);
     }
 
     private static void assertTlsFailure(ScrapeOutcome<String> outcome, String detailPart) {
         assertThat(outcome).isInstanceOf(ScrapeOutcome.Failure.class);
         ScrapeOutcome.Failure<String> failure = (ScrapeOutcome.Failure<String>) outcome;
-        assertThat(failure.reason()).isEqualTo("tls");
+        assertThat(failure.reason().label()).isEqualTo("tls");
         assertThat(failure.detail()).contains(detailPart);
     }
 
@@ -134,7 +134,7 @@ class ScrapeTlsIT {
         trustingClient();
 
         ScrapeTarget<String> noSan = new ScrapeTarget<>("0", "127.0.0.1", 8080,
-                java.util.OptionalInt.of(instance.getPort()), java.util.Optional.empty(), "my-app.apps.example.com");
+                java.util.OptionalInt.of(instance.getPort()), java.util.Optional.empty(), "my-app.apps.example.com", MetricPath.DEFAULT);
 
         assertTlsFailure(scrapeOnce(noSan), "no server_cert_domain_san");
         assertThat(instance.getRequestCount()).isZero();

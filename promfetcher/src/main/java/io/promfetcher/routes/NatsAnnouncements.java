@@ -22,7 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the {@link RouteTable} in step with the Cloud Foundry routers' NATS announcements: connects
+ * The NATS route source: keeps the {@link RouteTable} in step with the Cloud Foundry routers' NATS
+ * announcements. Connects
  * (and reconnects forever), subscribes to {@code router.register}/{@code router.unregister} (and
  * {@code router.start} if configured), decodes and applies each message on one dispatcher thread,
  * sweeps stale endpoints when {@link ConnectionState} allows it, and publishes the metrics.
@@ -31,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * NATS outage at start does not stop the gateway); {@link #close()} closes the connection and stops
  * the sweeps.
  */
-public final class RouteService implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(RouteService.class);
+public final class NatsAnnouncements implements RouteSource {
+    private static final Logger LOG = LoggerFactory.getLogger(NatsAnnouncements.class);
     static final String REGISTER = "router.register";
     static final String UNREGISTER = "router.unregister";
     static final String START = "router.start";
@@ -54,28 +55,52 @@ public final class RouteService implements AutoCloseable {
     private volatile boolean closed;
     private volatile boolean problemReported;
 
-    public RouteService(RoutesSettings settings, NatsSettings nats, PrometheusRegistry registry) {
-        this(settings, nats, registry, System::nanoTime);
+    /**
+     * @param table the table to keep up to date; its clock must be {@code System::nanoTime}, this
+     *              source's clock
+     */
+    public NatsAnnouncements(RouteTable table, RoutesSettings settings, NatsSettings nats, PrometheusRegistry registry) {
+        this(table, settings, nats, registry, System::nanoTime);
     }
 
-    RouteService(RoutesSettings settings, NatsSettings nats, PrometheusRegistry registry, LongSupplier nanoClock) {
+    NatsAnnouncements(RouteTable table, RoutesSettings settings, NatsSettings nats, PrometheusRegistry registry,
+                      LongSupplier nanoClock) {
         this.settings = settings;
         this.nats = nats;
         this.nanoClock = nanoClock;
         this.state = new ConnectionState(nanoClock, settings.registerInterval());
-        this.table = new RouteTable(nanoClock, settings.staleThreshold(), state::warmingUp);
+        this.table = table;
         this.metrics = new RouteMetrics(registry, table, state, nanoClock);
         this.badMessages = new LogLimiter(LOG, nanoClock, TimeUnit.SECONDS.toNanos(10));
     }
 
-    /** The table, for lookups. */
-    public RouteTable table() {
+    @Override
+    public String name() {
+        return "routes";
+    }
+
+    /** Ready once warmed up: one register interval after the first connection (see {@link ConnectionState}). */
+    @Override
+    public SourceHealth health() {
+        return new SourceHealth(!state.warmingUp(), state.detail());
+    }
+
+    /** The table this source keeps up to date. */
+    RouteTable table() {
         return table;
     }
 
-    /** NATS state and warm-up, for the health and readiness endpoints. */
-    public RoutesHealth health() {
-        return new RoutesHealth(state.connected(), state.warmingUp(), state.detail());
+    /** Whether a NATS connection is up now. */
+    public boolean connected() {
+        return state.connected();
+    }
+
+    /**
+     * True until one register interval has passed since the first connection: the table may lack
+     * apps that exist, so a miss means "not known yet" rather than "no such app".
+     */
+    public boolean warmingUp() {
+        return state.warmingUp();
     }
 
     /**
@@ -84,11 +109,12 @@ public final class RouteService implements AutoCloseable {
      * @throws IllegalStateException when the TLS files cannot be read: a configuration error that
      *                               retrying would not fix
      */
+    @Override
     public void start() {
         Options options = options();
         synchronized (lifecycle) {
             if (closed || connector != null) {
-                throw new IllegalStateException("RouteService is single-use: start() once, then close()");
+                throw new IllegalStateException("NatsAnnouncements is single-use: start() once, then close()");
             }
             sweeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
                 Thread t = new Thread(runnable, "routes-prune");

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The route service against a real nats-server on a free port, fed by a real publisher. */
-class RouteServiceIT {
+class NatsAnnouncementsIT {
     private static final Duration PATIENCE = Duration.ofSeconds(20);
 
     @TempDir
@@ -32,7 +32,7 @@ class RouteServiceIT {
 
     private NatsServer server;
     private Connection publisher;
-    private RouteService service;
+    private NatsAnnouncements service;
     private final PrometheusRegistry registry = new PrometheusRegistry();
 
     private static final RoutesSettings FAST = RoutesSettings.defaults()
@@ -59,10 +59,10 @@ class RouteServiceIT {
         server.close();
     }
 
-    private RouteService start(RoutesSettings settings) {
-        service = new RouteService(settings, nats(), registry);
+    private NatsAnnouncements start(RoutesSettings settings) {
+        service = NatsSource.create(settings, nats(), registry);
         service.start();
-        await().atMost(PATIENCE).until(() -> service.health().natsConnected());
+        await().atMost(PATIENCE).until(() -> service.connected());
         return service;
     }
 
@@ -140,7 +140,7 @@ class RouteServiceIT {
         await().atMost(PATIENCE).until(() -> service.table().instanceCount() == 3);
 
         server.kill();
-        await().atMost(PATIENCE).until(() -> !service.health().natsConnected());
+        await().atMost(PATIENCE).until(() -> !service.connected());
         assertThat(service.health().detail()).contains("pruning suspended");
         // Well past the 1 s threshold with sweeps every 100 ms: nothing may go while NATS is away.
         Thread.sleep(2_500);
@@ -149,7 +149,7 @@ class RouteServiceIT {
         assertThat(metric("promfetcher_nats_connected")).isZero();
 
         server.start();
-        await().atMost(PATIENCE).until(() -> service.health().natsConnected());
+        await().atMost(PATIENCE).until(() -> service.connected());
         await().atMost(PATIENCE).until(() -> publisher.getStatus() == Connection.Status.CONNECTED);
         assertThat(metric("promfetcher_nats_reconnects")).isEqualTo(1);
         publish("router.register", instance("app0", 0, "10.0.0.1", 8080, "app0.example.com")); // 120 s threshold now
@@ -225,7 +225,7 @@ class RouteServiceIT {
     void unknownAppsAreWarmingUpForOneRegisterIntervalThenUnknown() {
         start(FAST.withRegisterInterval(Duration.ofSeconds(3))); // long enough that a slow machine still sees it
         assertThat(lookup("nope")).isInstanceOf(Lookup.WarmingUp.class);
-        assertThat(service.health().warmingUp()).isTrue();
+        assertThat(service.warmingUp()).isTrue();
         assertThat(service.health().ready()).isFalse();
         assertThat(metric("promfetcher_routes_warming_up")).isEqualTo(1);
         await().atMost(PATIENCE).until(() -> lookup("nope") instanceof Lookup.Unknown);
@@ -261,7 +261,7 @@ class RouteServiceIT {
     void closeDisconnectsAndStopsFollowingAnnouncements() {
         start(FAST);
         service.close();
-        assertThat(service.health().natsConnected()).isFalse();
+        assertThat(service.connected()).isFalse();
         publish("router.register", instance("late", 0, "10.0.0.1", 8080, "late.example.com"));
         assertThat(lookup("late")).isNotInstanceOf(Lookup.Found.class);
     }
@@ -269,11 +269,11 @@ class RouteServiceIT {
     @Test
     void startingWhileNatsIsDownConnectsOnceItIsUp() {
         server.kill();
-        service = new RouteService(FAST, nats(), registry);
+        service = NatsSource.create(FAST, nats(), registry);
         service.start();
-        assertThat(service.health().natsConnected()).isFalse();
-        assertThat(service.health().warmingUp()).isTrue();
+        assertThat(service.connected()).isFalse();
+        assertThat(service.warmingUp()).isTrue();
         server.start();
-        await().atMost(PATIENCE).until(() -> service.health().natsConnected());
+        await().atMost(PATIENCE).until(() -> service.connected());
     }
 }
