@@ -54,9 +54,10 @@ public final class AppMetricsEndpoint implements Endpoint {
     private final Duration warmUpRetry;
     private final MergeMetrics metrics;
     private final MergeBudget budget;
+    private final ScrapeListener listener;
 
     public AppMetricsEndpoint(RouteTable table, ScrapePreferences preferences, ScrapeClient client, Executor mergeExecutor,
-                              Duration warmUpRetry, MergeMetrics metrics, MergeBudget budget) {
+                              Duration warmUpRetry, MergeMetrics metrics, MergeBudget budget, ScrapeListener listener) {
         this.table = table;
         this.preferences = preferences;
         this.client = client;
@@ -64,6 +65,7 @@ public final class AppMetricsEndpoint implements Endpoint {
         this.warmUpRetry = warmUpRetry;
         this.metrics = metrics;
         this.budget = budget;
+        this.listener = listener;
     }
 
     /** The steps of one request: parse, resolve the app, plan the targets, scrape, merge within budget, answer. */
@@ -79,7 +81,7 @@ public final class AppMetricsEndpoint implements Endpoint {
         } catch (AppMetricsRequest.BadRequest e) {
             return done(Reply.text(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
         }
-        Lookup lookup = lookup(parsed.selector());
+        Lookup lookup = parsed.selector().lookup(table);
         Optional<Reply> unresolved = unresolved(lookup, parsed.selector());
         if (unresolved.isPresent()) {
             return done(unresolved.get());
@@ -89,16 +91,6 @@ public final class AppMetricsEndpoint implements Endpoint {
         ScrapeStatus status = parsed.onlyApp() ? ScrapeStatus.OMITTED : ScrapeStatus.INCLUDED;
         return client.scrape(targets, scrapeRequest(request))
                 .thenCompose(outcomes -> mergeWithinBudget(outcomes, format, status));
-    }
-
-    private Lookup lookup(AppSelector selector) {
-        if (selector instanceof AppSelector.ByNames n) {
-            return table.byNames(n.organization(), n.space(), n.app());
-        }
-        if (selector instanceof AppSelector.ByGuid g) {
-            return table.byAppGuid(g.guid());
-        }
-        return table.byRoute(((AppSelector.ByRoute) selector).route());
     }
 
     /** The answer when the lookup found no instance to scrape: 503 while warming up, else 404. */
@@ -258,6 +250,14 @@ public final class AppMetricsEndpoint implements Endpoint {
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
         metrics.record(report);
+        Reply reply = answer(report, outcomes, format, body);
+        listener.answered(report, reply.status().code());
+        return reply;
+    }
+
+    /** The answer to a merge: the output when an instance was up, else why none was. */
+    private static Reply answer(MergeReport report, List<ScrapeOutcome<TargetLabels>> outcomes, OutputFormat format,
+                                ByteBuf body) {
         long up = report.instances().stream().filter(MergeReport.InstanceOutcome::up).count();
         String note = "instances=" + up + "/" + report.instances().size();
         if (up > 0) {
