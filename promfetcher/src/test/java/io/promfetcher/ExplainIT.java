@@ -108,6 +108,22 @@ class ExplainIT {
     }
 
     @Test
+    void anAppAnnouncedOnlyOnInternalRoutesIsExplainedAsSuch() throws Exception {
+        String backend = java.util.UUID.nameUUIDFromBytes("backend".getBytes(StandardCharsets.UTF_8)).toString();
+        // route-emitter's message for an internal route: container address, no port, no names.
+        String message = "{\"host\":\"10.255.7.3\",\"uris\":[\"backend.apps.internal\",\"0.backend.apps.internal\"],"
+                + "\"app\":\"" + backend + "\",\"private_instance_index\":\"0\",\"tags\":{\"component\":\"route-emitter\"}}";
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            publisher.publish("service-discovery.register", message.getBytes(StandardCharsets.UTF_8));
+            publisher.flush(Duration.ofSeconds(2));
+            JsonNode e = explain("/v1/apps/" + backend + "/explain");
+            assertThat(e.path("code").asText()).isEqualTo("internal_routes_only");
+            assertThat(e.path("internal_routes").get(0).path("hostnames").get(0).asText()).isEqualTo("backend.apps.internal");
+        });
+        assertThat(explain("/v1/apps/backend.apps.internal/explain").path("code").asText()).isEqualTo("internal_routes_only");
+    }
+
+    @Test
     void aBrowserGetsThePageAndFormatChoosesExplicitly() throws Exception {
         HttpResponse<String> page = GatewayProcess.get(gateway.api + "/v1/apps/ex/dev/explained/explain",
                 Map.of("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"));
