@@ -8,7 +8,6 @@ import io.promfetcher.api.AppMetricsEndpoint;
 import io.promfetcher.api.Endpoint;
 import io.promfetcher.api.Health;
 import io.promfetcher.api.HttpServer;
-import io.promfetcher.api.MergeBudget;
 import io.promfetcher.api.MergeMetrics;
 import io.promfetcher.api.MetricsEndpoint;
 import io.promfetcher.api.Protected;
@@ -29,6 +28,7 @@ import io.promfetcher.routes.RouteTable;
 import io.promfetcher.routes.RoutesAccess;
 import io.promfetcher.routes.RoutesSettings;
 import io.promfetcher.routes.SourceHealth;
+import io.promfetcher.scrape.MemoryBudget;
 import io.promfetcher.scrape.ScrapeClient;
 import io.promfetcher.scrape.ScrapeSettings;
 import io.promfetcher.status.ExplainEndpoint;
@@ -106,14 +106,17 @@ public final class Gateway {
         }
 
         eventLoops = transport.newEventLoopGroup(0, "promfetcher-io");
-        scrapeClient = new ScrapeClient(scrapeSettings(config), eventLoops, transport, registry);
+        ScrapeSettings scrapeSettings = scrapeSettings(config);
+        // One budget for instance bodies and merged output: the scrape hands each body's share to the merge.
+        MemoryBudget memory = new MemoryBudget(scrapeSettings.maxBufferedBytes());
+        scrapeClient = new ScrapeClient(scrapeSettings, memory, eventLoops, transport, registry);
         int cores = Runtime.getRuntime().availableProcessors();
         mergers = Executors.newFixedThreadPool(cores, new io.netty.util.concurrent.DefaultThreadFactory("promfetcher-merge", true));
         // What apps say about being scraped, the first source that says something winning (README, "Metrics path").
         ScrapePreferences preferences = ScrapePreferences.inOrder(List.of());
         AppMetricsEndpoint appMetrics = new AppMetricsEndpoint(table, preferences, scrapeClient, mergers,
                 config.get(Keys.ROUTES_REGISTER_INTERVAL), new MergeMetrics(registry),
-                new MergeBudget(config.get(Keys.SCRAPE_MAX_BUFFERED_BYTES)), lastScrapes);
+                memory, lastScrapes);
         ExplainEndpoint explain = new ExplainEndpoint(new Explainer(table, removed, internalRoutes, followInternalRoutes,
                 lastScrapes, preferences, clock), appMetrics, Version.current(), clock);
         Endpoint apps = ExplainEndpoint.beside(new Protected(operatorAccess, explain), appMetrics);
@@ -135,7 +138,10 @@ public final class Gateway {
                 Math.toIntExact(config.get(Keys.HTTP_MAX_HEADER_SIZE)),
                 config.get(Keys.HTTP_MAX_CONCURRENT_REQUESTS),
                 config.get(Keys.HTTP_GZIP_LEVEL),
-                config.get(Keys.LOG_ACCESS)), transport, eventLoops, api, health, registry);
+                config.get(Keys.LOG_ACCESS),
+                config.get(Keys.HTTP_HEADER_TIMEOUT),
+                config.get(Keys.HTTP_IDLE_TIMEOUT),
+                config.get(Keys.HTTP_MAX_CONNECTIONS)), transport, eventLoops, api, health, registry);
     }
 
     /** Starts listening; throws {@link IllegalStateException} naming the port if one is taken. */

@@ -28,6 +28,15 @@ public final class Keys {
     public static final Key<Integer> HTTP_MAX_CONCURRENT_REQUESTS = new Key<>("http.max_concurrent_requests",
             ValueType.integer(1, 100_000), 256,
             "API requests served at once; beyond it the gateway answers 503 with Retry-After rather than queue without bound.");
+    public static final Key<Duration> HTTP_HEADER_TIMEOUT = new Key<>("http.header_timeout",
+            ValueType.duration(Duration.ofMillis(100), Duration.ofMinutes(10)), Duration.ofSeconds(10),
+            "Time a client has to send one whole request, from its first byte to its last; a slower one gets 408 and is closed.");
+    public static final Key<Duration> HTTP_IDLE_TIMEOUT = new Key<>("http.idle_timeout",
+            ValueType.duration(Duration.ofSeconds(1), Duration.ofHours(1)), Duration.ofSeconds(120),
+            "A connection with no request in flight for this long is closed; Prometheus scrapes far more often.");
+    public static final Key<Integer> HTTP_MAX_CONNECTIONS = new Key<>("http.max_connections",
+            ValueType.integer(1, 1_000_000), 10_000,
+            "Open connections per port; a connection beyond it is answered 503 and closed.");
     public static final Key<Integer> HTTP_GZIP_LEVEL = new Key<>("http.gzip_level",
             ValueType.integer(1, 9), 1,
             "gzip level for responses to callers that accept gzip (Prometheus always does). 1 compresses merged expositions about 9 times faster than 6 for a body about 16% larger (docs/benchmarks.md).");
@@ -99,7 +108,7 @@ public final class Keys {
             "Largest instance body accepted, counted after gzip decoding; beyond it the instance fails with reason too_large.");
     public static final Key<Long> SCRAPE_MAX_BUFFERED_BYTES = new Key<>("scrape.max_buffered_bytes",
             ValueType.size(0, 1L << 40), 0L,
-            "Memory all instance bodies being received may take together (0: a quarter of the heap); beyond it, instances fail with too_large instead of the gateway running out of memory.");
+            "Memory instance bodies (being received, and waiting to be merged) and merged output take together, all requests counted (0: half the heap); what does not fit fails that instance with too_large instead of the gateway running out of memory. Must hold one scrape.max_body_size.");
     public static final Key<Integer> SCRAPE_MAX_CONNECTIONS_PER_INSTANCE = new Key<>("scrape.max_connections_per_instance",
             ValueType.integer(1, 1024), 2,
             "Connections (and so concurrent scrapes) to one instance.");
@@ -123,7 +132,8 @@ public final class Keys {
 
     public static final List<Key<?>> ALL = List.of(
             PORT, HEALTH_PORT, LISTEN_ADDRESS, SHUTDOWN_TIMEOUT,
-            HTTP_MAX_HEADER_SIZE, HTTP_MAX_CONCURRENT_REQUESTS, HTTP_GZIP_LEVEL,
+            HTTP_MAX_HEADER_SIZE, HTTP_MAX_CONCURRENT_REQUESTS, HTTP_HEADER_TIMEOUT, HTTP_IDLE_TIMEOUT, HTTP_MAX_CONNECTIONS,
+            HTTP_GZIP_LEVEL,
             LOG_FORMAT, LOG_LEVEL, LOG_ACCESS,
             NATS_SERVERS, NATS_USER, NATS_PASSWORD, NATS_TOKEN,
             NATS_TLS_CA_FILE, NATS_TLS_CERT_FILE, NATS_TLS_KEY_FILE, NATS_RECONNECT_WAIT, NATS_CONNECT_TIMEOUT,

@@ -17,8 +17,9 @@ import java.util.Objects;
  *                                       [{@code scrape.timeout_margin}, 0.5s]
  * @param maxBodyBytes                   largest body accepted, counted after decompression
  *                                       [{@code scrape.max_body_size}, 50MB]
- * @param maxBufferedBytes               memory all bodies being received may take together;
- *                                       0 means a quarter of the JVM's maximum heap
+ * @param maxBufferedBytes               the {@link MemoryBudget}: memory instance bodies and
+ *                                       merged output take together; 0 means half the JVM's
+ *                                       maximum heap; must hold at least one {@code maxBodyBytes}
  *                                       [{@code scrape.max_buffered_bytes}, 0]
  * @param maxConnectionsPerInstance      connections to one instance, busy or idle; also the
  *                                       number of concurrent scrapes of one instance
@@ -53,10 +54,11 @@ public record ScrapeSettings(Duration instanceTimeout, Duration timeoutMargin, l
             throw new IllegalArgumentException("scrape.max_body_size must be between 1 byte and 2GB");
         }
         if (maxBufferedBytes < 0) {
-            throw new IllegalArgumentException("scrape.max_buffered_bytes must be at least 0 (0: a quarter of the heap)");
+            throw new IllegalArgumentException("scrape.max_buffered_bytes must be at least 0 (0: half the heap)");
         }
-        if (maxBufferedBytes == 0) {
-            maxBufferedBytes = Runtime.getRuntime().maxMemory() / 4;
+        maxBufferedBytes = MemoryBudget.configuredLimit(maxBufferedBytes);
+        if (maxBodyBytes > maxBufferedBytes) {
+            throw new IllegalArgumentException(bodyDoesNotFit(maxBodyBytes, maxBufferedBytes));
         }
         atLeastOne(maxConnectionsPerInstance, "scrape.max_connections_per_instance");
         atLeastOne(maxConcurrentScrapes, "scrape.max_concurrent_scrapes");
@@ -110,6 +112,13 @@ public record ScrapeSettings(Duration instanceTimeout, Duration timeoutMargin, l
         return new ScrapeSettings(instanceTimeout, timeoutMargin, maxBodyBytes, maxBufferedBytes, maxConnectionsPerInstance,
                 maxConcurrentScrapes, maxConcurrentScrapesPerRequest, idleConnectionTimeout,
                 tlsCaFile, tlsCertFile, tlsKeyFile, names);
+    }
+
+    /** Why a largest body cannot be received within the budget, for the configuration error. */
+    public static String bodyDoesNotFit(long maxBodyBytes, long budget) {
+        return "scrape.max_body_size (" + (maxBodyBytes >> 10) + " KiB) is larger than the memory for bodies and merged output ("
+                + (budget >> 10) + " KiB, scrape.max_buffered_bytes; 0 means half the heap): an instance of that size could"
+                + " never be received; lower scrape.max_body_size, raise scrape.max_buffered_bytes or give the JVM more heap (-Xmx)";
     }
 
     private static void positive(Duration d, String key) {

@@ -20,7 +20,7 @@ class ScrapeSettingsTest {
         assertThat(DEFAULTS.maxConcurrentScrapes()).isEqualTo(1024);
         assertThat(DEFAULTS.maxConcurrentScrapesPerRequest()).isEqualTo(64);
         assertThat(DEFAULTS.forwardedHeaders()).isEmpty();
-        assertThat(DEFAULTS.maxBufferedBytes()).isEqualTo(Runtime.getRuntime().maxMemory() / 4);
+        assertThat(DEFAULTS.maxBufferedBytes()).isEqualTo(Runtime.getRuntime().maxMemory() / 2);
     }
 
     @Test
