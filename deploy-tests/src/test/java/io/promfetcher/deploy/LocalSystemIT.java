@@ -120,7 +120,9 @@ class LocalSystemIT {
             });
         } finally {
             // SIGTERM, which run-local traps like Ctrl-C.
-            launcher.stop("TERM");
+            if (launcher.alive()) {
+                launcher.stop("TERM");
+            }
             deleteTree(state);
         }
     }
@@ -144,24 +146,37 @@ class LocalSystemIT {
             assertRedisBrowserShowsBothServers(base);
             for (Path state : List.of(first, second)) {
                 Path other = state.equals(first) ? second : first;
+                int own = 0;
                 for (String line : Files.readAllLines(state.resolve("pids"))) {
                     long pid = Long.parseLong(line.split(" ")[0]);
-                    Path cmdline = Path.of("/proc", Long.toString(pid), "cmdline");
-                    if (Files.exists(cmdline)) {
-                        String command = Files.readString(cmdline).replace('\0', ' ');
-                        assertThat(command).as(line).doesNotContain(other.toString());
+                    Path proc = Path.of("/proc", Long.toString(pid));
+                    if (Files.exists(proc)) {
+                        // What the process refers to: its command line, its environment (HOME) and its working
+                        // folder (Redis moves into its --dir and rewrites its command line).
+                        String refers = read(proc.resolve("cmdline")) + " " + read(proc.resolve("environ")) + " "
+                                + Files.readSymbolicLink(proc.resolve("cwd")) + "/";
+                        assertThat(refers).as(line).doesNotContain(other.toString() + "/");
+                        own += refers.contains(state + "/") ? 1 : 0;
                     }
                 }
+                assertThat(own).as("processes using their own state folder (both Redis, Prometheus, the Redis browser)").isGreaterThanOrEqualTo(4);
             }
             assertThat(first.resolve("prometheus-data")).isDirectory();
             assertThat(second.resolve("prometheus-data")).isDirectory();
         } finally {
-            long pid = launcher.output().stream().filter(l -> l.startsWith("launcher pid ")).findFirst()
-                    .map(l -> Long.parseLong(l.substring("launcher pid ".length()).trim())).orElseThrow();
-            new ProcessBuilder("kill", "-INT", Long.toString(pid)).start().waitFor();
-            launcher.awaitStopped();
+            if (launcher.alive()) { // else it failed on its own, and what the test saw says why
+                stopWithSigint(launcher);
+            }
             deleteTree(second);
         }
+    }
+
+    /** SIGINT to run-local itself (the pid its non-interactive parent shell printed), not to that shell. */
+    private static void stopWithSigint(Launcher launcher) throws Exception {
+        long pid = launcher.output().stream().filter(l -> l.startsWith("launcher pid ")).findFirst()
+                .map(l -> Long.parseLong(l.substring("launcher pid ".length()).trim())).orElseThrow();
+        new ProcessBuilder("kill", "-INT", Long.toString(pid)).start().waitFor();
+        launcher.awaitStopped();
     }
 
     /** redis-commander on base+14, connected to the inbox (base+4) and the hotlist (base+5), reading a hotlist key. */
@@ -208,6 +223,10 @@ class LocalSystemIT {
             builder.environment().remove("LOCAL_STATE_DIR");
             builder.environment().keySet().removeIf(k -> k.startsWith("PROMFETCHER_") || k.startsWith("RUN_LOCAL_SIGNALS"));
             return new Launcher(builder.start(), ShippedFiles.repository().resolve(".local/base-" + base));
+        }
+
+        boolean alive() {
+            return process.isAlive();
         }
 
         List<String> output() {
@@ -260,6 +279,13 @@ class LocalSystemIT {
         }
     }
 
+    /** A /proc file to its end (they report no size), NULs as spaces. */
+    private static String read(Path file) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).replace('\0', ' ');
+        }
+    }
+
     private static int status(String url) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode();
@@ -288,9 +314,20 @@ class LocalSystemIT {
     }
 
     /** A run of free loopback ports, so the test never collides with a developer's own local system. */
+    private static int ephemeralLow() {
+        try {
+            // read as lines: Files.readString trusts the size /proc reports, and reads one byte of it
+            return Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 32768;
+        }
+    }
+
     private static int freeRange(int size) throws IOException {
         for (int attempt = 0; attempt < 50; attempt++) {
-            int base = ThreadLocalRandom.current().nextInt(20000, 60000);
+            // Below the kernel's ephemeral range: outgoing connections (ours, other tests') take ports from
+            // there at any moment, and a launcher checks its ports only once, at its start.
+            int base = ThreadLocalRandom.current().nextInt(20000, ephemeralLow() - size);
             boolean free = true;
             for (int p = base; p < base + size && free; p++) {
                 try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {
