@@ -54,6 +54,7 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
     int exemplarTimestampEnd;
 
     private boolean lastQuotedEscaped;
+    private boolean lastQuotedOddEscape;
     /**
      * Set when re-reading input this parser already validated (the merge's second pass): the
      * checks that cannot fail the second time (UTF-8, numbers, duplicate labels) are skipped.
@@ -118,7 +119,7 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
 
     /** Text of the current HELP entry, unescaped. */
     public String help() {
-        return unescape(buf, textStart, textEnd);
+        return unescapeHelp(buf, textStart, textEnd, format() == InputFormat.OPENMETRICS_TEXT);
     }
 
     /** Unit of the current UNIT entry. */
@@ -157,8 +158,20 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
         return new String(buf, start, end - start, StandardCharsets.UTF_8);
     }
 
-    /** Resolves {@code \\}, {@code \"} and {@code \n}; the input was validated, so nothing else occurs. */
+    /**
+     * Resolves {@code \\}, {@code \"} and {@code \n} as Prometheus does in label values and
+     * quoted names; any other backslash stays as written.
+     */
     static String unescape(byte[] b, int start, int end) {
+        return unescape(b, start, end, true);
+    }
+
+    /** HELP text: {@code \"} is an escape in OpenMetrics only (text 0.0.4 keeps it as written). */
+    static String unescapeHelp(byte[] b, int start, int end, boolean openMetrics) {
+        return unescape(b, start, end, openMetrics);
+    }
+
+    private static String unescape(byte[] b, int start, int end, boolean quoteEscape) {
         int i = start;
         while (i < end && b[i] != '\\') {
             i++;
@@ -172,7 +185,14 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
             byte c = b[i];
             if (c == '\\' && i + 1 < end) {
                 byte n = b[++i];
-                out.write(n == 'n' ? '\n' : n);
+                if (n == 'n') {
+                    out.write('\n');
+                } else if (n == '\\' || (n == '"' && quoteEscape)) {
+                    out.write(n);
+                } else {
+                    out.write('\\');
+                    out.write(n);
+                }
             } else {
                 out.write(c);
             }
@@ -236,6 +256,7 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
     /** p is at an opening quote; returns the offset after the closing one. */
     int scanQuoted(int p) {
         lastQuotedEscaped = false;
+        lastQuotedOddEscape = false;
         p++;
         while (true) {
             if (p >= limit || buf[p] == '\n') {
@@ -246,11 +267,17 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
                 return p + 1;
             }
             if (c == '\\') {
-                if (p + 1 >= limit || (buf[p + 1] != '\\' && buf[p + 1] != '"' && buf[p + 1] != 'n')) {
+                // As Prometheus' lexers: a backslash escapes any character but a newline. Only
+                // \\, \" and \n mean something; the others stay as written (backslash included).
+                if (p + 1 >= limit || buf[p + 1] == '\n') {
                     throw error(p, "invalid escape sequence in quoted string");
                 }
+                byte n = buf[p + 1];
                 lastQuotedEscaped = true;
-                p += 2;
+                if (n != '\\' && n != '"' && n != 'n') {
+                    lastQuotedOddEscape = true;
+                }
+                p = n < 0 && !trusted ? checkUtf8(p + 1) : p + 2;
             } else if (c < 0 && !trusted) {
                 p = checkUtf8(p);
             } else {
@@ -290,19 +317,13 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
     }
 
     /**
-     * Validates HELP text in [p, end): UTF-8, and only the escapes the format allows ({@code \\},
-     * {@code \n}, and in OpenMetrics {@code \"}).
+     * Validates HELP text in [p, end): UTF-8. Any backslash is accepted, as Prometheus does: only
+     * {@code \\}, {@code \n} (and in OpenMetrics {@code \"}) mean something, the rest stays.
      */
-    void checkHelp(int p, int end, boolean quoteEscapeAllowed) {
+    void checkHelp(int p, int end) {
         while (p < end) {
             byte c = buf[p];
-            if (c == '\\') {
-                byte n = p + 1 < end ? buf[p + 1] : 0;
-                if (n != '\\' && n != 'n' && !(quoteEscapeAllowed && n == '"')) {
-                    throw error(p, "invalid escape sequence in HELP");
-                }
-                p += 2;
-            } else if (c < 0) {
+            if (c < 0) {
                 p = checkUtf8(p);
             } else {
                 p++;
@@ -369,7 +390,8 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
                 escaped = lastQuotedEscaped;
                 p = lenient ? skipBlanks(end) : end;
                 if (p >= limit || buf[p] != '=') {
-                    if (nameAllowed && first && nameStart < 0) {
+                    // The quoted metric name may stand anywhere in the braces (Prometheus 3).
+                    if (nameAllowed && nameStart < 0) {
                         setQuotedName(ns, ne);
                         p = afterItem(p, lenient);
                         if (buf[p - 1] == '}') {
@@ -400,7 +422,7 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
             }
             int ve = scanQuoted(p);
             checkNewLabel(into, ns, ne, escaped);
-            into.add(ns, ne, quoted, escaped, p + 1, ve - 1);
+            into.add(ns, ne, quoted, escaped, p + 1, ve - 1, lastQuotedOddEscape);
             p = afterItem(ve, lenient);
             if (buf[p - 1] == '}') {
                 return p;
@@ -409,10 +431,19 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
         }
     }
 
-    /** After a label: a comma (returns after it) or the closing brace (returns after it). */
+    /**
+     * After a label: a comma (returns after it) or the closing brace (returns after it). Text
+     * 0.0.4 ({@code lenient}) also takes the next label after blanks without a comma, as
+     * Prometheus' text parser does ({@code {a="1" b="2"}}).
+     */
     private int afterItem(int p, boolean lenient) {
         if (lenient) {
-            p = skipBlanks(p);
+            int q = skipBlanks(p);
+            if (q > p && q < limit && buf[q] != ',' && buf[q] != '}' && buf[q] != '\n') {
+                // buf[q - 1] is a blank: the caller reads it as "another item follows".
+                return q;
+            }
+            p = q;
         }
         if (p < limit && buf[p] == ',') {
             p++;
@@ -493,6 +524,18 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
         if (!decimal(i, end)) {
             throw error(p, "invalid " + what);
         }
+        if (outOfRange(p, end)) {
+            throw error(p, what + " out of range");
+        }
+    }
+
+    /** A decimal beyond the largest float64 (Go's ParseFloat refuses it, so does Prometheus). */
+    boolean outOfRange(int p, int end) {
+        boolean exponent = false;
+        for (int i = p; i < end && !exponent; i++) {
+            exponent = buf[i] == 'e' || buf[i] == 'E';
+        }
+        return (exponent || end - p > 300) && Double.isInfinite(Double.parseDouble(word(p, end)));
     }
 
     /** Decimal without the special values: digits with optional fraction and exponent. */

@@ -224,7 +224,7 @@ final class ExpositionWriter {
             if (k < segment.instance().skippedCount && skipped[k] == p.entryStart) {
                 continue;
             }
-            if (inPart(p, segment, part)) {
+            if (inPart(p, segment, part, textParts(f))) {
                 return true;
             }
         }
@@ -276,19 +276,34 @@ final class ExpositionWriter {
             if (k < instance.skippedCount && instance.skipped[k] == p.entryStart) {
                 continue;
             }
-            if (part != null && !inPart(p, segment, part)) {
+            if (part != null && !inPart(p, segment, part, textParts(f))) {
                 continue;
             }
-            if (drop) {
+            if (drop || !sample(f, segment, p)) {
                 instance.samples--;
                 instance.conflicts++;
-                continue;
             }
-            sample(f, segment, p);
         }
     }
 
-    private static boolean inPart(ExpositionParser p, MergedFamily.Segment segment, TextPart part) {
+    /**
+     * Whether the sample belongs to the part: its suffix is one of the part's, or, for the main
+     * part, no other part's (a sample named like its family but not fitting its type, which
+     * Prometheus keeps, is written with the family's main samples).
+     */
+    private static boolean inPart(ExpositionParser p, MergedFamily.Segment segment, TextPart part, List<TextPart> parts) {
+        if (!part.main()) {
+            return hasSuffix(p, segment, part);
+        }
+        for (TextPart other : parts) {
+            if (other != part && hasSuffix(p, segment, other)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean hasSuffix(ExpositionParser p, MergedFamily.Segment segment, TextPart part) {
         byte[] b = p.buf;
         int start = p.nameStart + segment.nameLength();
         int end = p.nameEnd;
@@ -305,8 +320,19 @@ final class ExpositionWriter {
         return false;
     }
 
-    private void sample(MergedFamily f, MergedFamily.Segment segment, ExpositionParser p) throws IOException {
+    /**
+     * Writes one sample; false (nothing written) when its timestamp cannot be written in text:
+     * OpenMetrics seconds beyond 64-bit milliseconds, a sample Prometheus does not store either.
+     */
+    private boolean sample(MergedFamily f, MergedFamily.Segment segment, ExpositionParser p) throws IOException {
         byte[] buf = p.buf;
+        String milliseconds = null;
+        if (!om && p.timestampStart >= 0 && p.format() == InputFormat.OPENMETRICS_TEXT) {
+            milliseconds = secondsToMilliseconds(p, p.timestampStart, p.timestampEnd);
+            if (milliseconds == null) {
+                return false;
+            }
+        }
         // Name: the family name as written, then the sample's own suffix.
         if (f.quoted) {
             sink.ascii("{\"");
@@ -329,11 +355,16 @@ final class ExpositionWriter {
         sink.write((byte) '}');
         sink.write((byte) ' ');
         value(buf, p.valueStart, p.valueEnd);
-        if (p.timestampStart >= 0) {
+        if (milliseconds != null) {
+            sink.write((byte) ' ');
+            sink.ascii(milliseconds);
+        } else if (p.timestampStart >= 0) {
             sink.write((byte) ' ');
             timestamp(p, p.timestampStart, p.timestampEnd);
         }
-        if (om && p.hasExemplar) {
+        // OpenMetrics 1.0 has exemplars on counter totals and buckets only (Prometheus 2 refuses
+        // any other); a newer client may put them elsewhere: those are dropped.
+        if (om && p.hasExemplar && (nameEndsWith(p, TOTAL) || nameEndsWith(p, BUCKET))) {
             sink.ascii(" # {");
             labels(p, p.exemplarLabels, exemplarNaming, false);
             sink.ascii("} ");
@@ -344,6 +375,25 @@ final class ExpositionWriter {
             }
         }
         sink.write((byte) '\n');
+        return true;
+    }
+
+    private static final byte[] TOTAL = bytes("_total");
+    private static final byte[] BUCKET = bytes("_bucket");
+
+    private static boolean nameEndsWith(ExpositionParser p, byte[] suffix) {
+        int start = p.nameEnd - suffix.length;
+        return start >= p.nameStart && FamilyIndexer.same(p.buf, start, suffix, 0, suffix.length);
+    }
+
+    /**
+     * OpenMetrics seconds as text milliseconds (truncated, as Prometheus does); null when text
+     * cannot say it: beyond 64 bits, or before 1970 (Prometheus' text parser has no sign).
+     */
+    private static String secondsToMilliseconds(ExpositionParser p, int start, int end) {
+        java.math.BigInteger ms = new BigDecimal(p.utf8(start, end)).movePointRight(3)
+                .setScale(0, RoundingMode.DOWN).toBigIntegerExact();
+        return ms.signum() >= 0 && ms.bitLength() < 64 ? ms.toString() : null;
     }
 
     /**
@@ -358,7 +408,7 @@ final class ExpositionWriter {
         }
         byte[] buf = p.buf;
         boolean resolved = names.resolve(p, spans, series);
-        if (!resolved && canonical(buf, spans)) {
+        if (!resolved && canonical(spans)) {
             sink.write(buf, spans.nameStart[0], spans.valueEnd[n - 1] + 1 - spans.nameStart[0]);
             if (series) {
                 sink.write((byte) ',');
@@ -379,7 +429,12 @@ final class ExpositionWriter {
                 sink.utf8(names.names[i]);
             }
             sink.ascii("=\"");
-            sink.write(buf, spans.valueStart[i], spans.valueEnd[i] - spans.valueStart[i]);
+            if (spans.valueOddEscape[i]) {
+                // \q means backslash-q to Prometheus: written so that every reader agrees.
+                sink.utf8(LabelNaming.escapeQuoted(ExpositionParser.unescape(buf, spans.valueStart[i], spans.valueEnd[i])));
+            } else {
+                sink.write(buf, spans.valueStart[i], spans.valueEnd[i] - spans.valueStart[i]);
+            }
             sink.write((byte) '"');
         }
         if (series) {
@@ -387,10 +442,10 @@ final class ExpositionWriter {
         }
     }
 
-    /** {@code a="x",b="y"}: unquoted names, no blanks, no trailing comma. */
-    private static boolean canonical(byte[] buf, LabelSpans spans) {
+    /** {@code a="x",b="y"}: unquoted names, no blanks, no trailing comma, only the escapes every reader knows. */
+    private static boolean canonical(LabelSpans spans) {
         for (int i = 0; i < spans.count; i++) {
-            if (spans.nameEnd[i] + 2 != spans.valueStart[i]) {
+            if (spans.nameEnd[i] + 2 != spans.valueStart[i] || spans.valueOddEscape[i]) {
                 return false;
             }
             if (i > 0 && spans.valueEnd[i - 1] + 2 != spans.nameStart[i]) {
@@ -420,11 +475,8 @@ final class ExpositionWriter {
         boolean fromOm = p.format() == InputFormat.OPENMETRICS_TEXT;
         if (fromOm == om) {
             sink.write(p.buf, start, end - start);
-        } else if (om) {
-            millisecondsToSeconds(p.buf, start, end);
         } else {
-            sink.ascii(new BigDecimal(p.utf8(start, end)).movePointRight(3).setScale(0, RoundingMode.DOWN)
-                    .toPlainString());
+            millisecondsToSeconds(p.buf, start, end);
         }
     }
 
@@ -472,7 +524,7 @@ final class ExpositionWriter {
             return;
         }
         metadataStart("# HELP ", f, suffix);
-        if (f.helpFromOpenMetrics == om) {
+        if (f.helpFromOpenMetrics == om && canonicalHelp(f.helpBuf, f.helpStart, f.helpEnd)) {
             sink.write(f.helpBuf, f.helpStart, f.helpEnd - f.helpStart);
         } else {
             sink.utf8(escapeHelp(f.help()));
@@ -486,6 +538,20 @@ final class ExpositionWriter {
         sink.write((byte) ' ');
         sink.utf8(text);
         sink.write((byte) '\n');
+    }
+
+    /** HELP as written holds only the escapes the output format knows (\\, \n; and \" in OpenMetrics). */
+    private boolean canonicalHelp(byte[] b, int start, int end) {
+        for (int i = start; i < end; i++) {
+            if (b[i] == '\\') {
+                byte n = i + 1 < end ? b[i + 1] : 0;
+                if (n != '\\' && n != 'n' && !(om && n == '"')) {
+                    return false;
+                }
+                i++;
+            }
+        }
+        return true;
     }
 
     private String escapeHelp(String help) {

@@ -24,6 +24,9 @@ final class FamilyIndexer {
         "_count".getBytes(StandardCharsets.US_ASCII),
         "_sum".getBytes(StandardCharsets.US_ASCII),
     };
+    private static final byte[][] OPENMETRICS_GROUP_SUFFIXES = java.util.stream.Stream.of("_total", "_created",
+            "_bucket", "_count", "_sum", "_gcount", "_gsum", "_info")
+            .map(x -> x.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
     private static final int[] NO_OFFSETS = new int[0];
 
     /**
@@ -224,43 +227,40 @@ final class FamilyIndexer {
                     }
                     dropDuplicates(p, body);
                     return body;
+                // Prometheus' parsers keep every sample whatever the metadata around it says
+                // (metadata is only metadata to them): a second HELP, TYPE or UNIT of a family,
+                // or a TYPE after its samples, is ignored, the first one holds.
                 case HELP: {
-                    LocalFamily f = om ? openMetricsMetadata(p, cur, body) : textMetadata(p, body);
-                    if (f.hasHelp()) {
-                        throw p.error(p.entryStart, "second HELP line for " + f.memberName());
+                    LocalFamily f = metadataFamily(p, cur, body, om);
+                    if (!f.hasHelp()) {
+                        f.helpBuf = p.buf;
+                        f.helpStart = p.textStart;
+                        f.helpEnd = p.textEnd;
                     }
-                    f.helpBuf = p.buf;
-                    f.helpStart = p.textStart;
-                    f.helpEnd = p.textEnd;
                     cur = f;
                     break;
                 }
                 case TYPE: {
-                    LocalFamily f = om ? openMetricsMetadata(p, cur, body) : textMetadata(p, body);
-                    if (f.typeDeclared) {
-                        throw p.error(p.entryStart, "second TYPE line for " + f.memberName());
+                    LocalFamily f = metadataFamily(p, cur, body, om);
+                    if (!f.typeDeclared && !f.hasSamples) {
+                        f.type = p.type();
+                        f.typeDeclared = true;
                     }
-                    if (f.hasSamples) {
-                        throw p.error(p.entryStart, "TYPE line for " + f.memberName() + " after its samples");
-                    }
-                    f.type = p.type();
-                    f.typeDeclared = true;
                     cur = f;
                     break;
                 }
                 case UNIT: {
-                    LocalFamily f = openMetricsMetadata(p, cur, body);
-                    if (f.unit != null) {
-                        throw p.error(p.entryStart, "second UNIT line for " + f.memberName());
+                    LocalFamily f = metadataFamily(p, cur, body, om);
+                    if (f.unit == null) {
+                        f.unit = p.unit();
                     }
-                    f.unit = p.unit();
                     cur = f;
                     break;
                 }
                 case SAMPLE: {
                     LocalFamily f = cur != null && owns(cur, p) ? cur : null;
                     if (f == null) {
-                        f = om ? openMetricsFamilyOf(p, body) : textFamilyOf(p, body);
+                        f = familyOf(p, body, om);
                         cur = f;
                     }
                     if (!f.hasSamples) {
@@ -329,62 +329,39 @@ final class FamilyIndexer {
         return p.nameEscaped ? b.length : p.nameEnd;
     }
 
-    /** Text: HELP and TYPE name a family wherever they appear. */
-    private LocalFamily textMetadata(ExpositionParser p, IndexedBody body) {
+    /**
+     * The family metadata names: in OpenMetrics the family just opened when it is the same name
+     * (its metadata lines follow each other), else the family of that name, created or resumed.
+     */
+    private LocalFamily metadataFamily(ExpositionParser p, LocalFamily cur, IndexedBody body, boolean om) {
         byte[] b = nameBuf(p);
         int start = nameStart(p);
         int end = nameEnd(p, b);
+        if (om && cur != null && cur.memberEquals(b, start, end)) {
+            return cur;
+        }
         int hash = nameHash(b, start, end);
         LocalFamily f = byName.get(b, start, end, hash);
         return f != null ? f : create(p, body, b, start, end, hash);
     }
 
-    /** OpenMetrics: metadata opens a family, or completes the one just opened; families never resume. */
-    private LocalFamily openMetricsMetadata(ExpositionParser p, LocalFamily cur, IndexedBody body) {
-        byte[] b = nameBuf(p);
-        int start = nameStart(p);
-        int end = nameEnd(p, b);
-        if (cur != null && !cur.hasSamples && cur.memberEquals(b, start, end)) {
-            return cur;
-        }
-        int hash = nameHash(b, start, end);
-        if (byName.get(b, start, end, hash) != null) {
-            throw p.error(p.entryStart, "metadata for " + p.metricName()
-                    + " after its samples or apart from its other metadata");
-        }
-        return create(p, body, b, start, end, hash);
-    }
-
-    private LocalFamily openMetricsFamilyOf(ExpositionParser p, IndexedBody body) {
+    /**
+     * The family of a sample that is not the current family's: the family of its own name, else
+     * the family its name is a suffixed sample of (a histogram's {@code _bucket}, an OpenMetrics
+     * counter's {@code _total} resuming after other families), else a new one. A sample named
+     * like a family joins it whatever its type says: Prometheus keeps it.
+     */
+    private LocalFamily familyOf(ExpositionParser p, IndexedBody body, boolean om) {
+        byte[][] suffixes = om ? OPENMETRICS_GROUP_SUFFIXES : TEXT_GROUP_SUFFIXES;
         byte[] b = nameBuf(p);
         int start = nameStart(p);
         int end = nameEnd(p, b);
         int hash = nameHash(b, start, end);
         LocalFamily f = byName.get(b, start, end, hash);
         if (f != null) {
-            String name = p.metricName();
-            throw p.error(p.entryStart, f.typeDeclared && !owns(f, p)
-                    ? "sample " + name + " does not fit " + f.type.openMetricsName() + " " + f.memberName()
-                    : "samples of " + name + " are not contiguous");
-        }
-        return create(p, body, b, start, end, hash);
-    }
-
-    /** Text: as Prometheus groups them, a histogram's or summary's suffixed samples join its family. */
-    private LocalFamily textFamilyOf(ExpositionParser p, IndexedBody body) {
-        byte[] b = nameBuf(p);
-        int start = nameStart(p);
-        int end = nameEnd(p, b);
-        int hash = nameHash(b, start, end);
-        LocalFamily f = byName.get(b, start, end, hash);
-        if (f != null) {
-            if (!owns(f, p)) {
-                throw p.error(p.entryStart, "sample " + p.metricName() + " does not fit " + f.type.textName() + " "
-                        + f.memberName());
-            }
             return f;
         }
-        for (byte[] suffix : TEXT_GROUP_SUFFIXES) {
+        for (byte[] suffix : suffixes) {
             int base = end - suffix.length;
             if (base > start && Arrays.equals(b, base, end, suffix, 0, suffix.length)) {
                 LocalFamily g = byName.get(b, start, base, nameHash(b, start, base));

@@ -97,7 +97,7 @@ final class MergedFamily {
     }
 
     String help() {
-        return ExpositionParser.unescape(helpBuf, helpStart, helpEnd);
+        return ExpositionParser.unescapeHelp(helpBuf, helpStart, helpEnd, helpFromOpenMetrics);
     }
 
     boolean sameType(FamilyIndexer.LocalFamily f) {
