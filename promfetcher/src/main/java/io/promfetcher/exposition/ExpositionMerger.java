@@ -126,25 +126,30 @@ public final class ExpositionMerger {
                     instance.conflicts += f.samples;
                     continue;
                 }
-                merged = new MergedFamily(f.key, f.outName, f.quoted, f.type, f.bareCounter, instanceCount);
+                merged = new MergedFamily(f.key, f.outName, f.quoted, f.type, f.bareCounter, instanceCount,
+                        java.util.Arrays.copyOfRange(f.memberBuf, f.memberStart, f.memberStart + f.nameLength));
                 families.put(f.key, merged);
-            } else if (!merged.sameType(f)) {
-                instance.conflicts += f.samples;
-                continue;
             }
-            if (merged.helpBuf == null && f.hasHelp()) {
+            // Another type than the lowest-index instance gave the family (a text gauge x_info
+            // and an OpenMetrics info x, a stateset and a gauge, a rolling upgrade that changed
+            // a type): Prometheus stores every one of these series, so they are written under
+            // the family's type wherever their names fit it (the writer drops and counts the rest).
+            boolean foreign = !merged.sameType(f);
+            if (merged.helpBuf == null && f.hasHelp() && !foreign) {
                 merged.helpBuf = f.helpBuf;
                 merged.helpStart = f.helpStart;
                 merged.helpEnd = f.helpEnd;
                 merged.helpFromOpenMetrics = f.om;
             }
             merged.anyOpenMetrics |= f.om;
-            if (merged.unit == null) {
+            merged.badBound |= f.badBound;
+            if (merged.unit == null && !foreign) {
                 merged.unit = f.unit;
             }
             instance.samples += f.samples;
             for (int r = 0; r < f.runCount; r++) {
-                merged.addSegment(instance, f.runs[r * 3], f.runs[r * 3 + 1], f.runs[r * 3 + 2], f.nameLength);
+                merged.addSegment(instance, f.runs[r * 3], f.runs[r * 3 + 1], f.runs[r * 3 + 2],
+                        foreign ? merged.baseName.length : f.nameLength, foreign);
             }
         }
     }

@@ -538,6 +538,20 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
         return (exponent || end - p > 300) && Double.isInfinite(Double.parseDouble(word(p, end)));
     }
 
+    /** Whether [p, end) is a float as Prometheus' parsers read one (see {@link #checkFloat}). */
+    boolean isFloat(int p, int end) {
+        boolean wasTrusted = trusted;
+        trusted = false;
+        try {
+            checkFloat(p, end, "value");
+            return true;
+        } catch (ExpositionParseException e) {
+            return false;
+        } finally {
+            trusted = wasTrusted;
+        }
+    }
+
     /** Decimal without the special values: digits with optional fraction and exponent. */
     boolean decimal(int i, int end) {
         int digits = 0;

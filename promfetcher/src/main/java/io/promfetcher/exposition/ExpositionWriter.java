@@ -170,7 +170,11 @@ final class ExpositionWriter {
             // The main part's name is the family's key, which no other family has.
             help(f, part.suffix());
             metadataStart("# TYPE ", f, part.suffix());
-            sink.ascii(part.textType());
+            // promtool (Prometheus' common/expfmt) refuses a histogram bucket whose le, or a
+            // summary quantile, is not a float; Prometheus stores them: untyped keeps them all.
+            boolean badBound = (f.type == MetricType.HISTOGRAM && (f.badBound & 1) != 0)
+                    || (f.type == MetricType.SUMMARY && (f.badBound & 2) != 0);
+            sink.ascii(badBound ? "untyped" : part.textType());
             sink.write((byte) '\n');
             for (int s = 0; s < f.segmentCount; s++) {
                 samples(f, f.segment(s, cursor), part, false);
@@ -279,7 +283,7 @@ final class ExpositionWriter {
             if (part != null && !inPart(p, segment, part, textParts(f))) {
                 continue;
             }
-            if (drop || !sample(f, segment, p)) {
+            if (drop || (segment.foreign() && !fits(f, segment, p)) || !sample(f, segment, p)) {
                 instance.samples--;
                 instance.conflicts++;
             }
@@ -376,6 +380,37 @@ final class ExpositionWriter {
         }
         sink.write((byte) '\n');
         return true;
+    }
+
+    /**
+     * Whether a sample of an instance that gave the family another type can be written in it:
+     * its name starts with the family's name and, in OpenMetrics, goes on with a suffix the
+     * family's type has (in text, the family's parts take any suffix).
+     */
+    private boolean fits(MergedFamily f, MergedFamily.Segment segment, ExpositionParser p) {
+        byte[] b = p.buf;
+        int start = p.nameStart;
+        int end = p.nameEnd;
+        if (p.nameEscaped) {
+            b = p.metricName().getBytes(StandardCharsets.UTF_8);
+            start = 0;
+            end = b.length;
+        }
+        int base = f.baseName.length;
+        if (end - start < base || !FamilyIndexer.same(b, start, f.baseName, 0, base)) {
+            return false;
+        }
+        if (!om) {
+            return true;
+        }
+        int rest = end - start - base;
+        MetricType written = f.bareCounter ? MetricType.UNKNOWN : f.type;
+        for (byte[] suffix : written.suffixBytes(InputFormat.OPENMETRICS_TEXT)) {
+            if (suffix.length == rest && FamilyIndexer.same(b, start + base, suffix, 0, rest)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static final byte[] TOTAL = bytes("_total");

@@ -97,6 +97,11 @@ final class FamilyIndexer {
         int[] runs = new int[6];
         int runCount;
         int samples;
+        /**
+         * Some sample has an {@code le} or {@code quantile} label that is not a float: Prometheus
+         * stores it, promtool refuses it in a text histogram or summary (bit 1: le, bit 2: quantile).
+         */
+        int badBound;
 
         // What the names above were computed from, to reuse them when the next body has the same.
         private byte[] namedBuf;
@@ -269,6 +274,7 @@ final class FamilyIndexer {
                     }
                     seen.add(seriesHash(p, f), p.entryStart);
                     f.samples++;
+                    f.badBound |= badBound(p);
                     if (runFamily != f) {
                         if (runFamily != null) {
                             runFamily.addRun(runStart, runEnd, runLine);
@@ -311,6 +317,7 @@ final class FamilyIndexer {
         f.hasSamples = false;
         f.runCount = 0;
         f.samples = 0;
+        f.badBound = 0;
         byName.put(f);
         body.families.add(f);
         return f;
@@ -394,6 +401,22 @@ final class FamilyIndexer {
             }
         }
         return false;
+    }
+
+    /** Bit 1: an {@code le} label that is not a float; bit 2: such a {@code quantile} label. */
+    private static int badBound(ExpositionParser p) {
+        LabelSpans l = p.labels;
+        int bad = 0;
+        for (int i = 0; i < l.count; i++) {
+            int len = l.nameEnd[i] - l.nameStart[i];
+            if ((len == 2 && p.regionEquals(l.nameStart[i], "le")) && !p.isFloat(l.valueStart[i], l.valueEnd[i])) {
+                bad |= 1;
+            } else if (len == 8 && p.regionEquals(l.nameStart[i], "quantile")
+                    && !p.isFloat(l.valueStart[i], l.valueEnd[i])) {
+                bad |= 2;
+            }
+        }
+        return bad;
     }
 
     /** Byte comparison for the short ranges of names (cheaper than Arrays.equals there). */

@@ -83,18 +83,49 @@ class ExpositionMergerTest {
     }
 
     @Test
-    void aTypeConflictKeepsTheLowestIndexTypeAndReportsTheDroppedSamples() {
+    void aTypeConflictKeepsTheLowestIndexTypeAndEverySampleThatFitsIt() {
+        // Prometheus scraping the instances stores every one of these series: so does the merge.
         Merging.Result result = merge(TEXT, INCLUDED,
                 text(1, "# TYPE foo gauge\nfoo{a=\"x\"} 1\nfoo{a=\"y\"} 2\nbar 1\n"),
                 text(0, "# TYPE foo counter\nfoo 5\n"));
-        assertThat(result.output()).startsWith(expect("# TYPE foo counter\nfoo{{T0}} 5\n"));
-        assertThat(result.output()).doesNotContain("foo{a=");
-        assertThat(result.outcome(1).conflicts()).isEqualTo(2);
-        assertThat(result.outcome(1).samples()).isEqualTo(1);
-        assertThat(result.outcome(1).up()).isTrue();
-        assertThat(result.outcome(1).errorReason()).contains("conflict");
-        assertThat(result.output()).contains(expect("promfetcher_scrape_error{reason=\"conflict\",{T1}} 1\n"));
-        assertThat(result.outcome(0).conflicts()).isZero();
+        assertThat(result.output()).startsWith(expect("# TYPE foo counter\nfoo{{T0}} 5\nfoo{a=\"x\",{T1}} 1\n"
+                + "foo{a=\"y\",{T1}} 2\n"));
+        assertThat(result.outcome(1).conflicts()).isZero();
+        assertThat(result.outcome(1).samples()).isEqualTo(3);
+        // A sample whose name the family's type cannot carry is dropped, and counted: here an
+        // OpenMetrics counter's _created beside a text gauge of its total's name.
+        Merging.Result dropped = merge(OPENMETRICS, INCLUDED, text(0, "# TYPE c_total gauge\nc_total 1\n"),
+                om(1, "# TYPE c counter\nc_total 2\nc_created 3\n# EOF\n"));
+        assertThat(dropped.output()).contains(expect("c_total{{T1}} 2\n")).doesNotContain("c_created{");
+        assertThat(dropped.outcome(1).conflicts()).isEqualTo(1);
+        assertThat(dropped.outcome(1).up()).isTrue();
+        assertThat(dropped.outcome(1).errorReason()).contains("conflict");
+        assertThat(dropped.output()).contains(expect("promfetcher_scrape_error{reason=\"conflict\",{T1}} 1\n"));
+    }
+
+    @Test
+    void mixedFormatsOfOneFamilyAreOneFamily() {
+        // A rolling upgrade: text gauge build_info is OpenMetrics info build; a stateset is a gauge.
+        String text = "# TYPE build_info gauge\nbuild_info{v=\"1\"} 1\n# TYPE state gauge\nstate{state=\"a\"} 0\n";
+        String om = "# TYPE build info\nbuild_info{v=\"2\"} 1\n# TYPE state stateset\nstate{state=\"a\"} 1\n# EOF\n";
+        for (OutputFormat format : new OutputFormat[] {TEXT, OPENMETRICS}) {
+            Merging.Result ab = merge(format, OMITTED, text(0, text), om(1, om));
+            Merging.Result ba = merge(format, OMITTED, om(0, om), text(1, text));
+            for (Merging.Result r : java.util.List.of(ab, ba)) {
+                assertThat(r.report().instances()).allSatisfy(o -> assertThat(o.conflicts()).isZero());
+                assertThat(r.output()).contains("build_info{v=\"1\"", "build_info{v=\"2\"");
+                assertThat(r.output().split("state\\{state=\"a\"", -1)).hasSize(3);
+            }
+        }
+    }
+
+    @Test
+    void aBucketBoundThatIsNotAFloatMakesTheTextFamilyUntyped() {
+        // Prometheus stores le="bla"; promtool refuses it in a text histogram.
+        Merging.Result result = merge(TEXT, OMITTED,
+                text(0, "# TYPE h histogram\nh_bucket{le=\"bla\"} 1\nh_bucket{le=\"+Inf\"} 2\nh_count 2\nh_sum 1\n"));
+        assertThat(result.output()).startsWith("# TYPE h untyped\n").contains("h_bucket{le=\"bla\"");
+        assertThat(result.outcome(0).samples()).isEqualTo(4);
     }
 
     @Test
