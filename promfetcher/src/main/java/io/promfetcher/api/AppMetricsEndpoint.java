@@ -94,7 +94,7 @@ public final class AppMetricsEndpoint implements Endpoint {
         Duration deadline = client.deadlineFor(request.header("X-Prometheus-Scrape-Timeout-Seconds"));
         OutputFormat format = Negotiation.negotiate(request.header("Accept").orElse(null));
         ScrapeStatus status = parsed.onlyApp() ? ScrapeStatus.OMITTED : ScrapeStatus.INCLUDED;
-        return client.scrape(targets, new ScrapeRequest(metricPath, forwarded, deadline))
+        return client.scrape(targets, new ScrapeRequest(metricPath, forwarded, deadline, format.instanceAccept()))
                 .thenCompose(outcomes -> mergeWithinBudget(outcomes, format, status));
     }
 

@@ -1,5 +1,6 @@
 package io.promfetcher.exposition;
 
+import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_36_1.Metrics;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -39,9 +40,6 @@ import java.util.Set;
 public final class ExpositionMerger {
     private ExpositionMerger() {}
 
-    /** Names of the scrape status families, in the order they are written. */
-    static final List<String> STATUS_FAMILIES = List.of("promfetcher_scrape_up",
-            "promfetcher_scrape_duration_seconds", "promfetcher_scrape_samples", "promfetcher_scrape_error");
 
     /**
      * Writes the merged exposition of {@code scrapes} to {@code out} in {@code format} and says
@@ -58,11 +56,12 @@ public final class ExpositionMerger {
 
         Set<String> reserved = new HashSet<>();
         if (status == ScrapeStatus.INCLUDED) {
-            for (String name : STATUS_FAMILIES) {
-                reserved.add(format.escaping().escape(name, true));
+            for (StatusFamily family : StatusFamily.ALL) {
+                reserved.add(format.escaping().escape(family.name(), true));
             }
         }
         Map<String, MergedFamily> families = new LinkedHashMap<>();
+        Map<String, List<Map.Entry<Instance, Metrics.MetricFamily>>> protobufFamilies = new LinkedHashMap<>();
         FamilyIndexer indexer = FamilyIndexer.forThread(format.escaping());
         try {
             Set<TargetLabels> targets = new HashSet<>();
@@ -79,9 +78,21 @@ public final class ExpositionMerger {
                 Optional<InputFormat> declared = InputFormat.fromContentType(body.contentType());
                 instance.contentTypeFallback = declared.isEmpty();
                 instance.format = declared.orElse(InputFormat.PROMETHEUS_TEXT);
-                instance.parser = ExpositionParser.create(instance.format, body.bytes(), body.offset(), body.length());
                 FamilyIndexer.IndexedBody indexed;
                 try {
+                    if (instance.format == InputFormat.PROTOBUF) {
+                        List<Metrics.MetricFamily> parsed = ProtobufBody.parse(body.bytes(), body.offset(), body.length());
+                        if (format.format() == ExpositionFormat.PROTOBUF) {
+                            // Kept as messages: native histograms exist only in this format.
+                            commitProtobuf(instance, parsed, protobufFamilies, reserved, format.escaping());
+                            continue;
+                        }
+                        // For text callers, the samples Prometheus stores from it, as OpenMetrics.
+                        byte[] text = ProtobufBody.toOpenMetrics(parsed);
+                        instance.parser = ExpositionParser.create(InputFormat.OPENMETRICS_TEXT, text, 0, text.length);
+                    } else {
+                        instance.parser = ExpositionParser.create(instance.format, body.bytes(), body.offset(), body.length());
+                    }
                     indexed = indexer.index(instance.parser);
                 } catch (ExpositionParseException e) {
                     instance.failure = "parse";
@@ -94,13 +105,14 @@ public final class ExpositionMerger {
             indexer.release();
         }
 
-        ExpositionWriter writer = new ExpositionWriter(new ByteSink(out), format, status == ScrapeStatus.INCLUDED,
+        ExpositionWriter writer = ExpositionWriter.forFormat(format, new ByteSink(out), status == ScrapeStatus.INCLUDED,
                 families.keySet());
-        for (Instance instance : instances) {
-            instance.targetBlock = writer.targetBlock(instance.target);
-        }
+        writer.start(instances);
         for (MergedFamily family : families.values()) {
             writer.family(family);
+        }
+        if (writer instanceof ProtobufWriter protobuf) {
+            protobuf.protobufFamilies(protobufFamilies);
         }
         if (status == ScrapeStatus.INCLUDED) {
             writer.scrapeStatus(instances);
@@ -112,6 +124,22 @@ public final class ExpositionMerger {
             outcomes.add(i.outcome());
         }
         return new MergeReport(outcomes);
+    }
+
+    /** A protobuf body for a protobuf caller: its families grouped by name for the writer. */
+    private static void commitProtobuf(Instance instance, List<Metrics.MetricFamily> parsed,
+            Map<String, List<Map.Entry<Instance, Metrics.MetricFamily>>> families, Set<String> reserved,
+            EscapingScheme escaping) {
+        for (Metrics.MetricFamily family : parsed) {
+            String name = EscapingScheme.isLegacyMetricName(family.getName()) ? family.getName()
+                    : escaping.escape(family.getName(), true);
+            if (reserved.contains(name)) {
+                instance.conflicts += family.getMetricCount();
+                continue;
+            }
+            instance.samples += family.getMetricCount();
+            families.computeIfAbsent(name, n -> new ArrayList<>()).add(Map.entry(instance, family));
+        }
     }
 
     private static void commit(Instance instance, FamilyIndexer.IndexedBody indexed, Map<String, MergedFamily> families,

@@ -108,11 +108,17 @@ public final class HeaderPolicy {
         return new ForwardedHeaders(kept, String.join(", ", forwardedFor), callerProto);
     }
 
-    /** The complete header set of one instance request. */
+    /** The complete header set of one instance request, asking with {@link #ACCEPT}. */
     static HttpHeaders instanceRequestHeaders(ForwardedHeaders caller, String hostHeader, Duration timeoutDown) {
+        return instanceRequestHeaders(caller, hostHeader, timeoutDown, ACCEPT);
+    }
+
+    /** The complete header set of one instance request, asking with {@code accept} (see {@link ScrapeRequest#accept}). */
+    static HttpHeaders instanceRequestHeaders(ForwardedHeaders caller, String hostHeader, Duration timeoutDown,
+                                              String accept) {
         HttpHeaders headers = new DefaultHttpHeaders();
         headers.set(HttpHeaderNames.HOST, hostHeader);
-        headers.set(HttpHeaderNames.ACCEPT, ACCEPT);
+        headers.set(HttpHeaderNames.ACCEPT, accept);
         headers.set(HttpHeaderNames.ACCEPT_ENCODING, "gzip");
         headers.set(HttpHeaderNames.USER_AGENT, USER_AGENT);
         if (!caller.forwardedFor().isEmpty()) {

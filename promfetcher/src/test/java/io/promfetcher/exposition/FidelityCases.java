@@ -23,9 +23,11 @@ import java.util.stream.Stream;
  *
  * <p>Table format: {@code == name} starts a case; header lines {@code key: value} may follow
  * ({@code lenient: reason} marks a documented case where the gateway keeps what Prometheus 2.42
- * refuses); each {@code -- FORMAT [escaped]} line starts the body of the next instance, FORMAT
+ * refuses; {@code lenient-without-native-histograms: reason} one where only a Prometheus without
+ * native histograms stores less or other values than the gateway passes it); each {@code -- FORMAT [escaped]} line starts the body of the next instance, FORMAT
  * being {@code text}, {@code openmetrics}, {@code protobuf} (MetricFamily messages in protobuf
- * text form, one per paragraph, sent delimited) or {@code none} (no Content-Type). A plain body
+ * text form, one per paragraph, sent delimited), {@code protobuf-bytes} (the body's bytes as they
+ * are, with the protobuf Content-Type) or {@code none} (no Content-Type). A plain body
  * is the lines up to the next {@code --}/{@code ==} line, each ending with a newline (blank lines
  * at its end are left out); an escaped
  * body is those lines joined without newlines, with {@code \n}, {@code \t}, {@code \r},
@@ -44,7 +46,12 @@ public final class FidelityCases {
     public record Body(String contentType, byte[] bytes) {}
 
     /** One case: a name unique over all tables, where it comes from, and one body per instance. */
-    public record Case(String name, String source, List<Body> instances, Optional<String> lenient) {}
+    public record Case(String name, String source, List<Body> instances, Optional<String> lenient,
+            Optional<String> lenientWithoutNativeHistograms) {
+        public Case(String name, String source, List<Body> instances, Optional<String> lenient) {
+            this(name, source, instances, lenient, Optional.empty());
+        }
+    }
 
     /** Every case: the tables, then the corpus files, then the fuzzer's seeds. */
     public static List<Case> all() {
@@ -79,6 +86,7 @@ public final class FidelityCases {
         List<Case> cases = new ArrayList<>();
         String name = null;
         Optional<String> lenient = Optional.empty();
+        Optional<String> lenientClassic = Optional.empty();
         List<Body> bodies = new ArrayList<>();
         String format = null;
         boolean escaped = false;
@@ -95,10 +103,11 @@ public final class FidelityCases {
             }
             if (caseStart) {
                 if (name != null) {
-                    cases.add(new Case(table + "/" + name, table, List.copyOf(bodies), lenient));
+                    cases.add(new Case(table + "/" + name, table, List.copyOf(bodies), lenient, lenientClassic));
                 }
                 name = line.substring(3).trim();
                 lenient = Optional.empty();
+                lenientClassic = Optional.empty();
                 bodies.clear();
             } else if (bodyStart) {
                 String[] words = line.substring(3).trim().split(" ");
@@ -107,6 +116,8 @@ public final class FidelityCases {
                 body = new StringBuilder();
             } else if (body != null) {
                 body.append(line).append(escaped ? "" : "\n");
+            } else if (name != null && line.startsWith("lenient-without-native-histograms:")) {
+                lenientClassic = Optional.of(line.substring(line.indexOf(':') + 1).trim());
             } else if (name != null && line.startsWith("lenient:")) {
                 lenient = Optional.of(line.substring("lenient:".length()).trim());
             } else if (name != null && !line.isBlank()) {
@@ -128,6 +139,7 @@ public final class FidelityCases {
             case "openmetrics" -> new Body(OPENMETRICS, bytes);
             case "none" -> new Body("", bytes);
             case "protobuf" -> new Body(PROTOBUF, delimited(new String(bytes, StandardCharsets.UTF_8), where));
+            case "protobuf-bytes" -> new Body(PROTOBUF, bytes);
             default -> throw new IllegalArgumentException(where + ": unknown format " + format);
         };
     }
