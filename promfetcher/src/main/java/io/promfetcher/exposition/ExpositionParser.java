@@ -53,6 +53,8 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
     int exemplarTimestampStart = -1;
     int exemplarTimestampEnd;
 
+    private byte[] unescapedName;
+    private int unescapedNameEntry = -1;
     private boolean lastQuotedEscaped;
     private boolean lastQuotedOddEscape;
     /**
@@ -105,6 +107,118 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
     /** 1-based line of the current entry. */
     public int line() {
         return entryLine;
+    }
+
+    // ---- the current entry as spans of the input (valid until the next call of next()) ----
+
+    /** The input the spans below index into. */
+    byte[] buffer() {
+        return buf;
+    }
+
+    /** Offset of the current entry's first byte, and of the byte after its line. */
+    int entryStart() {
+        return entryStart;
+    }
+
+    int entryEnd() {
+        return pos;
+    }
+
+    /**
+     * The metric name of the current HELP, TYPE, UNIT or SAMPLE, unescaped, as UTF-8 bytes
+     * {@code nameBytes()[nameFrom(), nameTo())}: the input itself, or for a quoted name with
+     * escapes a copy unescaped once per entry. Escaping is resolved here and nowhere else.
+     */
+    byte[] nameBytes() {
+        if (!nameEscaped) {
+            return buf;
+        }
+        if (unescapedNameEntry != entryStart || unescapedName == null) {
+            unescapedName = metricName().getBytes(StandardCharsets.UTF_8);
+            unescapedNameEntry = entryStart;
+        }
+        return unescapedName;
+    }
+
+    int nameFrom() {
+        return nameEscaped ? 0 : nameStart;
+    }
+
+    int nameTo() {
+        return nameEscaped ? nameBytes().length : nameEnd;
+    }
+
+    /** The name was written quoted (it may lie outside the legacy character set). */
+    boolean nameQuoted() {
+        return nameQuoted;
+    }
+
+    /** The current sample's (or metadata name's) labels. */
+    LabelSpans labels() {
+        return labels;
+    }
+
+    int valueStart() {
+        return valueStart;
+    }
+
+    int valueEnd() {
+        return valueEnd;
+    }
+
+    boolean hasTimestamp() {
+        return timestampStart >= 0;
+    }
+
+    int timestampStart() {
+        return timestampStart;
+    }
+
+    int timestampEnd() {
+        return timestampEnd;
+    }
+
+    /** HELP or UNIT text as written (still escaped). */
+    int textStart() {
+        return textStart;
+    }
+
+    int textEnd() {
+        return textEnd;
+    }
+
+    boolean hasExemplar() {
+        return hasExemplar;
+    }
+
+    LabelSpans exemplarLabels() {
+        return exemplarLabels;
+    }
+
+    int exemplarValueStart() {
+        return exemplarValueStart;
+    }
+
+    int exemplarValueEnd() {
+        return exemplarValueEnd;
+    }
+
+    boolean hasExemplarTimestamp() {
+        return exemplarTimestampStart >= 0;
+    }
+
+    int exemplarTimestampStart() {
+        return exemplarTimestampStart;
+    }
+
+    int exemplarTimestampEnd() {
+        return exemplarTimestampEnd;
+    }
+
+    /** End of the input this parser reads. */
+    int limit() {
+        return limit;
     }
 
     /** Metric name of the current HELP, TYPE, UNIT or SAMPLE, unescaped. */
@@ -529,13 +643,34 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
         }
     }
 
-    /** A decimal beyond the largest float64 (Go's ParseFloat refuses it, so does Prometheus). */
+    /**
+     * A decimal beyond the largest float64 (Go's ParseFloat refuses it, so does Prometheus).
+     * Only a magnitude near 1e308 is parsed to tell: without allocating for the usual values.
+     */
     boolean outOfRange(int p, int end) {
-        boolean exponent = false;
-        for (int i = p; i < end && !exponent; i++) {
-            exponent = buf[i] == 'e' || buf[i] == 'E';
+        int integerDigits = 0;
+        boolean fraction = false;
+        int exponent = 0;
+        boolean negativeExponent = false;
+        for (int i = p; i < end; i++) {
+            byte c = buf[i];
+            if (c == '.') {
+                fraction = true;
+            } else if (c == 'e' || c == 'E') {
+                for (int j = i + 1; j < end; j++) {
+                    if (buf[j] == '-') {
+                        negativeExponent = true;
+                    } else if (buf[j] >= '0' && buf[j] <= '9') {
+                        exponent = Math.min(100_000, exponent * 10 + (buf[j] - '0'));
+                    }
+                }
+                break;
+            } else if (!fraction && c >= '0' && c <= '9') {
+                integerDigits++;
+            }
         }
-        return (exponent || end - p > 300) && Double.isInfinite(Double.parseDouble(word(p, end)));
+        int magnitude = integerDigits + (negativeExponent ? -exponent : exponent);
+        return magnitude > 300 && Double.isInfinite(Double.parseDouble(word(p, end)));
     }
 
     /** Whether [p, end) is a float as Prometheus' parsers read one (see {@link #checkFloat}). */

@@ -238,9 +238,9 @@ final class FamilyIndexer {
                 case HELP: {
                     LocalFamily f = metadataFamily(p, cur, body, om);
                     if (!f.hasHelp()) {
-                        f.helpBuf = p.buf;
-                        f.helpStart = p.textStart;
-                        f.helpEnd = p.textEnd;
+                        f.helpBuf = p.buffer();
+                        f.helpStart = p.textStart();
+                        f.helpEnd = p.textEnd();
                     }
                     cur = f;
                     break;
@@ -272,7 +272,7 @@ final class FamilyIndexer {
                         f.hasSamples = true;
                         name(f);
                     }
-                    seen.add(seriesHash(p, f), p.entryStart);
+                    seen.add(seriesHash(p, f), p.entryStart());
                     f.samples++;
                     f.badBound |= badBound(p);
                     if (runFamily != f) {
@@ -280,10 +280,10 @@ final class FamilyIndexer {
                             runFamily.addRun(runStart, runEnd, runLine);
                         }
                         runFamily = f;
-                        runStart = p.entryStart;
+                        runStart = p.entryStart();
                         runLine = p.line();
                     }
-                    runEnd = p.pos;
+                    runEnd = p.entryEnd();
                     break;
                 }
                 default:
@@ -299,7 +299,7 @@ final class FamilyIndexer {
             pool.add(new LocalFamily());
         }
         LocalFamily f = pool.get(slot);
-        if (b == p.buf) {
+        if (b == p.buffer()) {
             f.memberBuf = b;
         } else {
             f.memberBuf = Arrays.copyOfRange(b, start, end);
@@ -323,27 +323,14 @@ final class FamilyIndexer {
         return f;
     }
 
-    /** The current entry's metric name as bytes: the input itself unless the name has escapes. */
-    private static byte[] nameBuf(ExpositionParser p) {
-        return p.nameEscaped ? p.metricName().getBytes(StandardCharsets.UTF_8) : p.buf;
-    }
-
-    private static int nameStart(ExpositionParser p) {
-        return p.nameEscaped ? 0 : p.nameStart;
-    }
-
-    private static int nameEnd(ExpositionParser p, byte[] b) {
-        return p.nameEscaped ? b.length : p.nameEnd;
-    }
-
     /**
      * The family metadata names: in OpenMetrics the family just opened when it is the same name
      * (its metadata lines follow each other), else the family of that name, created or resumed.
      */
     private LocalFamily metadataFamily(ExpositionParser p, LocalFamily cur, IndexedBody body, boolean om) {
-        byte[] b = nameBuf(p);
-        int start = nameStart(p);
-        int end = nameEnd(p, b);
+        byte[] b = p.nameBytes();
+        int start = p.nameFrom();
+        int end = p.nameTo();
         if (om && cur != null && cur.memberEquals(b, start, end)) {
             return cur;
         }
@@ -360,9 +347,9 @@ final class FamilyIndexer {
      */
     private LocalFamily familyOf(ExpositionParser p, IndexedBody body, boolean om) {
         byte[][] suffixes = om ? OPENMETRICS_GROUP_SUFFIXES : TEXT_GROUP_SUFFIXES;
-        byte[] b = nameBuf(p);
-        int start = nameStart(p);
-        int end = nameEnd(p, b);
+        byte[] b = p.nameBytes();
+        int start = p.nameFrom();
+        int end = p.nameTo();
         int hash = nameHash(b, start, end);
         LocalFamily f = byName.get(b, start, end, hash);
         if (f != null) {
@@ -382,14 +369,9 @@ final class FamilyIndexer {
 
     /** Whether the current sample's name is the family's name plus one of the suffixes its type owns. */
     private static boolean owns(LocalFamily f, ExpositionParser p) {
-        byte[] b = p.buf;
-        int start = p.nameStart;
-        int end = p.nameEnd;
-        if (p.nameEscaped) {
-            b = p.metricName().getBytes(StandardCharsets.UTF_8);
-            start = 0;
-            end = b.length;
-        }
+        byte[] b = p.nameBytes();
+        int start = p.nameFrom();
+        int end = p.nameTo();
         int fl = f.memberEnd - f.memberStart;
         if (end - start < fl || !same(b, start, f.memberBuf, f.memberStart, fl)) {
             return false;
@@ -405,7 +387,7 @@ final class FamilyIndexer {
 
     /** Bit 1: an {@code le} label that is not a float; bit 2: such a {@code quantile} label. */
     private static int badBound(ExpositionParser p) {
-        LabelSpans l = p.labels;
+        LabelSpans l = p.labels();
         int bad = 0;
         for (int i = 0; i < l.count; i++) {
             int len = l.nameEnd[i] - l.nameStart[i];
@@ -481,14 +463,9 @@ final class FamilyIndexer {
     /** Hash of the series as it will be written: output name and label set (in any order). */
     private long seriesHash(ExpositionParser p, LocalFamily f) {
         long h = f.outNameHash;
-        if (p.nameEscaped) {
-            byte[] full = p.metricName().getBytes(StandardCharsets.UTF_8);
-            h = LabelNaming.hash(h, full, f.nameLength, full.length);
-        } else {
-            h = LabelNaming.hash(h, p.buf, p.nameStart + f.nameLength, p.nameEnd);
-        }
-        boolean resolved = naming.resolve(p, p.labels, true);
-        return LabelNaming.mix(h) + naming.labelSetHash(p, p.labels, resolved);
+        h = LabelNaming.hash(h, p.nameBytes(), p.nameFrom() + f.nameLength, p.nameTo());
+        boolean resolved = naming.resolve(p, p.labels(), true);
+        return LabelNaming.mix(h) + naming.labelSetHash(p, p.labels(), resolved);
     }
 
     /** Finds the samples whose series came earlier in the body: skipped, and not counted. */
@@ -517,18 +494,18 @@ final class FamilyIndexer {
      * {@code instance="x"} renamed to it are the same series in the output.
      */
     private boolean sameSeries(ExpositionParser p, int earlierOffset, int laterOffset) {
-        ExpositionParser a = ExpositionParser.fragment(p.format(), p.buf, earlierOffset, p.limit, 0);
-        ExpositionParser b = ExpositionParser.fragment(p.format(), p.buf, laterOffset, p.limit, 0);
+        ExpositionParser a = ExpositionParser.fragment(p.format(), p.buffer(), earlierOffset, p.limit(), 0);
+        ExpositionParser b = ExpositionParser.fragment(p.format(), p.buffer(), laterOffset, p.limit(), 0);
         a.next();
         b.next();
         return a.metricName().equals(b.metricName()) && writtenLabels(a).equals(writtenLabels(b));
     }
 
     private Map<String, String> writtenLabels(ExpositionParser p) {
-        boolean renamed = naming.resolve(p, p.labels, true);
+        boolean renamed = naming.resolve(p, p.labels(), true);
         Map<String, String> map = new HashMap<>();
-        for (int i = 0; i < p.labels.count; i++) {
-            map.put(renamed ? naming.names[i] : p.labelName(p.labels, i), p.utf8(p.labels.valueStart[i], p.labels.valueEnd[i]));
+        for (int i = 0; i < p.labels().count; i++) {
+            map.put(renamed ? naming.names[i] : p.labelName(p.labels(), i), p.utf8(p.labels().valueStart[i], p.labels().valueEnd[i]));
         }
         return map;
     }

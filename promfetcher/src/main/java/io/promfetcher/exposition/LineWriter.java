@@ -133,12 +133,35 @@ abstract class LineWriter implements ExpositionWriter {
             if (part != null && !inPart(p, segment, part, textParts(f))) {
                 continue;
             }
-            if (drop || (segment.foreign() && !fits(f, segment, p)) || !sample(f, segment, p)) {
+            if (drop || (segment.foreign() && !fits(f, segment, p)) || !strayNameFree(f, segment, p, part)
+                    || !sample(f, segment, p)) {
                 instance.samples--;
                 instance.conflicts++;
             }
         }
     }
+
+    /**
+     * A sample written with a family's main samples though its name is none of theirs (one that
+     * does not fit the family's type: {@code c} in an OpenMetrics counter {@code c}) is another
+     * metric name in text: written only when no other family is called so (else the text would
+     * have that name's samples before its TYPE line, which promtool refuses).
+     */
+    private boolean strayNameFree(MergedFamily f, MergedFamily.Segment segment, ExpositionParser p, TextPart part) {
+        if (part == null || !part.main() || hasSuffix(p, segment, part)) {
+            return true;
+        }
+        String written = f.outName + new String(p.nameBytes(), p.nameFrom() + segment.nameLength(),
+                p.nameTo() - p.nameFrom() - segment.nameLength(), StandardCharsets.UTF_8);
+        if (written.equals(f.key) || (!keys.contains(written) && !textNames.contains(written))) {
+            strays.add(written);
+            return true;
+        }
+        return false;
+    }
+
+    /** Names written as strays (see strayNameFree): no part may take them later. */
+    final Set<String> strays = new HashSet<>();
 
     /**
      * Whether the sample belongs to the part: its suffix is one of the part's, or, for the main
@@ -158,14 +181,9 @@ abstract class LineWriter implements ExpositionWriter {
     }
 
     private static boolean hasSuffix(ExpositionParser p, MergedFamily.Segment segment, TextPart part) {
-        byte[] b = p.buf;
-        int start = p.nameStart + segment.nameLength();
-        int end = p.nameEnd;
-        if (p.nameEscaped) {
-            b = p.metricName().getBytes(StandardCharsets.UTF_8);
-            start = segment.nameLength();
-            end = b.length;
-        }
+        byte[] b = p.nameBytes();
+        int start = p.nameFrom() + segment.nameLength();
+        int end = p.nameTo();
         for (byte[] suffix : part.sampleSuffixes()) {
             if (suffix.length == end - start && FamilyIndexer.same(b, start, suffix, 0, suffix.length)) {
                 return true;
@@ -179,10 +197,10 @@ abstract class LineWriter implements ExpositionWriter {
      * OpenMetrics seconds beyond 64-bit milliseconds, a sample Prometheus does not store either.
      */
     private boolean sample(MergedFamily f, MergedFamily.Segment segment, ExpositionParser p) throws IOException {
-        byte[] buf = p.buf;
+        byte[] buf = p.buffer();
         String converted = null;
-        if (p.timestampStart >= 0 && p.format() != syntax) {
-            converted = convertTimestamp(p, p.timestampStart, p.timestampEnd);
+        if (p.hasTimestamp() && p.format() != syntax) {
+            converted = convertTimestamp(p, p.timestampStart(), p.timestampEnd());
             if (converted == null) {
                 return false;
             }
@@ -194,36 +212,31 @@ abstract class LineWriter implements ExpositionWriter {
         } else {
             sink.write(f.outNameBytes);
         }
-        if (p.nameEscaped) {
-            byte[] full = p.metricName().getBytes(StandardCharsets.UTF_8);
-            sink.write(full, segment.nameLength(), full.length - segment.nameLength());
-        } else {
-            sink.write(buf, p.nameStart + segment.nameLength(), p.nameEnd - p.nameStart - segment.nameLength());
-        }
+        sink.write(p.nameBytes(), p.nameFrom() + segment.nameLength(), p.nameTo() - p.nameFrom() - segment.nameLength());
         sink.write(f.quoted ? (byte) '"' : (byte) '{');
         if (f.quoted) {
             sink.write((byte) ',');
         }
-        labels(p, p.labels, naming, true);
+        labels(p, p.labels(), naming, true);
         sink.write(segment.instance().targetBlock);
         sink.write((byte) '}');
         sink.write((byte) ' ');
-        value(buf, p.valueStart, p.valueEnd);
+        value(buf, p.valueStart(), p.valueEnd());
         if (converted != null) {
             sink.write((byte) ' ');
             sink.ascii(converted);
-        } else if (p.timestampStart >= 0) {
+        } else if (p.hasTimestamp()) {
             sink.write((byte) ' ');
-            sink.write(p.buf, p.timestampStart, p.timestampEnd - p.timestampStart);
+            sink.write(p.buffer(), p.timestampStart(), p.timestampEnd() - p.timestampStart());
         }
-        if (p.hasExemplar && keepsExemplar(p)) {
+        if (p.hasExemplar() && keepsExemplar(p)) {
             sink.ascii(" # {");
-            labels(p, p.exemplarLabels, exemplarNaming, false);
+            labels(p, p.exemplarLabels(), exemplarNaming, false);
             sink.ascii("} ");
-            value(buf, p.exemplarValueStart, p.exemplarValueEnd);
-            if (p.exemplarTimestampStart >= 0) {
+            value(buf, p.exemplarValueStart(), p.exemplarValueEnd());
+            if (p.hasExemplarTimestamp()) {
                 sink.write((byte) ' ');
-                sink.write(buf, p.exemplarTimestampStart, p.exemplarTimestampEnd - p.exemplarTimestampStart);
+                sink.write(buf, p.exemplarTimestampStart(), p.exemplarTimestampEnd() - p.exemplarTimestampStart());
             }
         }
         sink.write((byte) '\n');
@@ -236,14 +249,9 @@ abstract class LineWriter implements ExpositionWriter {
      * family's type has (in text, the family's parts take any suffix).
      */
     final boolean fits(MergedFamily f, MergedFamily.Segment segment, ExpositionParser p) {
-        byte[] b = p.buf;
-        int start = p.nameStart;
-        int end = p.nameEnd;
-        if (p.nameEscaped) {
-            b = p.metricName().getBytes(StandardCharsets.UTF_8);
-            start = 0;
-            end = b.length;
-        }
+        byte[] b = p.nameBytes();
+        int start = p.nameFrom();
+        int end = p.nameTo();
         int base = f.baseName.length;
         if (end - start < base || !FamilyIndexer.same(b, start, f.baseName, 0, base)) {
             return false;
@@ -267,8 +275,8 @@ abstract class LineWriter implements ExpositionWriter {
     static final byte[] BUCKET = bytes("_bucket");
 
     static boolean nameEndsWith(ExpositionParser p, byte[] suffix) {
-        int start = p.nameEnd - suffix.length;
-        return start >= p.nameStart && FamilyIndexer.same(p.buf, start, suffix, 0, suffix.length);
+        int start = p.nameTo() - suffix.length;
+        return start >= p.nameFrom() && FamilyIndexer.same(p.buffer(), start, suffix, 0, suffix.length);
     }
 
     /**
@@ -291,7 +299,7 @@ abstract class LineWriter implements ExpositionWriter {
         if (n == 0) {
             return;
         }
-        byte[] buf = p.buf;
+        byte[] buf = p.buffer();
         boolean resolved = names.resolve(p, spans, series);
         if (!resolved && canonical(spans)) {
             sink.write(buf, spans.nameStart[0], spans.valueEnd[n - 1] + 1 - spans.nameStart[0]);

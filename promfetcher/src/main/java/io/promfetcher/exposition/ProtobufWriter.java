@@ -79,7 +79,7 @@ final class ProtobufWriter implements ExpositionWriter {
             return false;
         }
         Metrics.Metric.Builder metric = Metrics.Metric.newBuilder();
-        if (p.timestampStart >= 0) {
+        if (p.hasTimestamp()) {
             // Prometheus reads timestamp_ms 0 as "no timestamp": such a sample cannot be said.
             Optional<Long> ms = milliseconds(p);
             if (ms.isEmpty() || ms.get() == 0) {
@@ -87,10 +87,10 @@ final class ProtobufWriter implements ExpositionWriter {
             }
             metric.setTimestampMs(ms.get());
         }
-        boolean renamed = naming.resolve(p, p.labels, true);
-        for (int i = 0; i < p.labels.count; i++) {
-            String name = renamed ? naming.names[i] : p.labelName(p.labels, i);
-            metric.addLabel(label(name, ExpositionParser.unescape(p.buf, p.labels.valueStart[i], p.labels.valueEnd[i])));
+        boolean renamed = naming.resolve(p, p.labels(), true);
+        for (int i = 0; i < p.labels().count; i++) {
+            String name = renamed ? naming.names[i] : p.labelName(p.labels(), i);
+            metric.addLabel(label(name, ExpositionParser.unescape(p.buffer(), p.labels().valueStart[i], p.labels().valueEnd[i])));
         }
         metric.addAllLabel(targets.get(segment.instance()));
         double value = value(p);
@@ -141,7 +141,7 @@ final class ProtobufWriter implements ExpositionWriter {
     }
 
     private static double value(ExpositionParser p) {
-        String token = p.utf8(p.valueStart, p.valueEnd);
+        String token = p.utf8(p.valueStart(), p.valueEnd());
         char c = token.charAt(token.charAt(0) == '+' || token.charAt(0) == '-' ? 1 : 0);
         if ((c | 0x20) == 'i') {
             return token.charAt(0) == '-' ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
@@ -154,7 +154,7 @@ final class ProtobufWriter implements ExpositionWriter {
 
     /** The sample's timestamp in milliseconds; empty when it does not fit 64 bits. */
     private static Optional<Long> milliseconds(ExpositionParser p) {
-        String token = p.utf8(p.timestampStart, p.timestampEnd);
+        String token = p.utf8(p.timestampStart(), p.timestampEnd());
         if (p.format() == InputFormat.PROMETHEUS_TEXT) {
             return Optional.of(Long.parseLong(token));
         }
@@ -194,6 +194,14 @@ final class ProtobufWriter implements ExpositionWriter {
     }
 
     private Metrics.Metric withTargets(Metrics.Metric metric, ExpositionMerger.Instance instance) {
+        boolean plain = true;
+        for (Metrics.LabelPair label : metric.getLabelList()) {
+            plain &= !TargetLabels.NAMES.contains(label.getName()) && EscapingScheme.isLegacyLabelName(label.getName());
+        }
+        if (plain) {
+            // Nearly always: the app's labels stay as they are, the target labels follow.
+            return metric.toBuilder().addAllLabel(targets.get(instance)).build();
+        }
         Set<String> taken = new HashSet<>(TargetLabels.NAMES);
         for (Metrics.LabelPair label : metric.getLabelList()) {
             taken.add(label.getName());

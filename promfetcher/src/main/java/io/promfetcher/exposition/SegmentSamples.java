@@ -38,10 +38,10 @@ final class SegmentSamples {
             if (e != ExpositionParser.Entry.SAMPLE) {
                 continue;
             }
-            while (skippedIndex < instance.skippedCount && instance.skipped[skippedIndex] < parser.entryStart) {
+            while (skippedIndex < instance.skippedCount && instance.skipped[skippedIndex] < parser.entryStart()) {
                 skippedIndex++;
             }
-            if (skippedIndex < instance.skippedCount && instance.skipped[skippedIndex] == parser.entryStart) {
+            if (skippedIndex < instance.skippedCount && instance.skipped[skippedIndex] == parser.entryStart()) {
                 continue;
             }
             return true;

@@ -55,7 +55,7 @@ final class TextWriter extends LineWriter {
             MergedFamily.Segment segment = f.segment(s, cursor);
             if (free == null && hasSample(f, segment, part)) {
                 String textName = f.outName + part.suffix();
-                free = !keys.contains(textName) && textNames.add(textName);
+                free = !keys.contains(textName) && !strays.contains(textName) && textNames.add(textName);
                 if (free) {
                     if (part.main()) {
                         help(f, part.suffix());
