@@ -22,7 +22,8 @@ import java.util.Set;
  *       {@code Transfer-Encoding}, {@code Upgrade}), every {@code Proxy-*} header, any header the
  *       caller's {@code Connection} names, and {@code Host}/{@code Content-Length} are never
  *       forwarded, whatever the allow-list says;</li>
- *   <li>the gateway sets {@code Host} (the route host), {@code Accept} (OpenMetrics preferred),
+ *   <li>the gateway sets {@code Host} (the route host), {@code Accept} ({@link ScrapeRequest#accept}:
+ *       OpenMetrics preferred, protobuf first for a protobuf caller),
  *       {@code Accept-Encoding: gzip}, {@code X-Forwarded-For} (the caller's chain plus the
  *       caller's address), {@code X-Forwarded-Proto} and {@code X-Prometheus-Scrape-Timeout-Seconds}
  *       (the instance's timeout minus the margin), so the caller cannot set those;</li>

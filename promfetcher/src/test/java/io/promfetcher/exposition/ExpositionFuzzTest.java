@@ -22,7 +22,10 @@ class ExpositionFuzzTest {
         OutputFormat.openMetrics(EscapingScheme.ALLOW_UTF_8),
     };
 
-    /** Byte 0 chooses the input format (bit 0) and the output format (bits 1-2); the rest is the body. */
+    /**
+     * Byte 0 chooses the input format (bit 0) and the output format (bits 1-2; bit 3: protobuf);
+     * the rest is the body, also read as protobuf by a third instance.
+     */
     @FuzzTest(maxDuration = "2m")
     void mergeNeverThrowsAndAlwaysWritesOutputThatParses(byte[] data) throws IOException {
         if (data.length == 0) {
@@ -30,7 +33,8 @@ class ExpositionFuzzTest {
         }
         InputFormat in = (data[0] & 1) == 0 ? InputFormat.PROMETHEUS_TEXT : InputFormat.OPENMETRICS_TEXT;
         InputFormat other = in == InputFormat.PROMETHEUS_TEXT ? InputFormat.OPENMETRICS_TEXT : InputFormat.PROMETHEUS_TEXT;
-        OutputFormat output = OUTPUTS[(data[0] >> 1) & 3];
+        OutputFormat output = (data[0] & 8) != 0 ? OutputFormat.protobuf(EscapingScheme.UNDERSCORES)
+                : OUTPUTS[(data[0] >> 1) & 3];
 
         ExpositionParser parser = ExpositionParser.create(in, data, 1, data.length - 1);
         try {
@@ -47,6 +51,7 @@ class ExpositionFuzzTest {
         List<InstanceScrape> scrapes = List.of(
                 new InstanceScrape.Body(Merging.target(0), data, 1, data.length - 1, contentType(in), Duration.ZERO),
                 new InstanceScrape.Body(Merging.target(1), data, 1, data.length - 1, contentType(other), Duration.ZERO),
+                new InstanceScrape.Body(Merging.target(3), data, 1, data.length - 1, FidelityCases.PROTOBUF, Duration.ZERO),
                 new InstanceScrape.Failure(Merging.target(2), "timeout", Duration.ZERO));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ExpositionMerger.merge(scrapes, output, ScrapeStatus.INCLUDED, out);

@@ -20,6 +20,7 @@ class FidelityCasesMergeTest {
     private static final OutputFormat[] OUTPUTS = {
         OutputFormat.TEXT_0_0_4, OutputFormat.OPENMETRICS_1_0_0,
         OutputFormat.text1(EscapingScheme.ALLOW_UTF_8), OutputFormat.openMetrics(EscapingScheme.ALLOW_UTF_8),
+        OutputFormat.protobuf(EscapingScheme.UNDERSCORES), OutputFormat.protobuf(EscapingScheme.ALLOW_UTF_8),
     };
 
     static Stream<Arguments> casesAndOutputs() {
