@@ -27,9 +27,14 @@ import java.util.Set;
  *     {@link TargetLabels}. An app label with one of those names is kept as
  *     {@code exported_<name>}. Metric names are never changed (except by the escaping the caller
  *     asked for).
- * <li>A family whose type differs from the type the lowest-index instance gave it is dropped for
- *     that instance and counted in {@code conflicts}; a series repeated inside one body keeps its
- *     first sample, the rest are counted in {@code duplicates}.
+ * <li>Prometheus' parsers are the oracle: a body is refused only where Prometheus refuses it, and
+ *     every sample it stores is kept (docs/exposition.md lists the documented differences).
+ * <li>A family another instance gives another type keeps the lowest-index instance's type; the
+ *     other instances' samples are written under it where their names fit it, the rest dropped
+ *     and counted in {@code conflicts}; a series repeated inside one body keeps its first
+ *     sample, the rest are counted in {@code duplicates}.
+ * <li>Protobuf bodies keep their messages (native histograms) for a protobuf caller; for text
+ *     callers they become the OpenMetrics text of their classic series.
  * <li>With {@link ScrapeStatus#INCLUDED}, the §5 families {@code promfetcher_scrape_*} follow, one
  *     sample per instance (failed ones included); an app's own families of those names are then
  *     dropped as conflicts.
@@ -39,7 +44,6 @@ import java.util.Set;
  */
 public final class ExpositionMerger {
     private ExpositionMerger() {}
-
 
     /**
      * Writes the merged exposition of {@code scrapes} to {@code out} in {@code format} and says
