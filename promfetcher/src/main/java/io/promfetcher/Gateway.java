@@ -5,6 +5,7 @@ import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.promfetcher.api.AppMetricsEndpoint;
+import io.promfetcher.api.CallerAuthorization;
 import io.promfetcher.api.Health;
 import io.promfetcher.api.HttpServer;
 import io.promfetcher.api.MergeBudget;
@@ -14,6 +15,11 @@ import io.promfetcher.api.Router;
 import io.promfetcher.api.ScrapePreferences;
 import io.promfetcher.api.RoutesEndpoint;
 import io.promfetcher.api.ServiceDiscoveryEndpoint;
+import io.promfetcher.cf.AppMetadata;
+import io.promfetcher.cf.CfSettings;
+import io.promfetcher.cf.CloudController;
+import io.promfetcher.cf.TokenAuthorization;
+import io.promfetcher.cf.UaaTokenKeys;
 import io.promfetcher.config.ConfigLoader;
 import io.promfetcher.config.GatewayConfig;
 import io.promfetcher.config.Keys;
@@ -25,10 +31,12 @@ import io.promfetcher.routes.RouteTable;
 import io.promfetcher.routes.RoutesAccess;
 import io.promfetcher.routes.RoutesSettings;
 import io.promfetcher.routes.SourceHealth;
+import io.promfetcher.scrape.HeaderPolicy;
 import io.promfetcher.scrape.ScrapeClient;
 import io.promfetcher.scrape.ScrapeSettings;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -58,6 +66,9 @@ public final class Gateway {
     /** Everything that feeds the table and what the gateway knows of apps; started in order, closed in reverse. */
     private final List<RouteSource> sources;
     private final ScrapeClient scrapeClient;
+    /** The Cloud Foundry API (issue 11), when {@code cf.api_url} is set. */
+    private final Optional<CloudController> cloudController;
+    private final Optional<UaaTokenKeys> adminTokens;
     private final ExecutorService mergers;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -75,7 +86,23 @@ public final class Gateway {
         // Misses answer "warming up" (503) rather than "unknown" (404) until every source is ready.
         table = new RouteTable(System::nanoTime, routesSettings.staleThreshold(), () -> !sourcesReady());
         NatsAnnouncements nats = new NatsAnnouncements(table, routesSettings, natsSettings(config), registry);
-        sources = List.of(nats);
+
+        // Cloud Foundry API (issue 11): app metadata beside NATS, the caller's token checked in auth.mode cf.
+        cloudController = cfSettings(config).map(cf -> new CloudController(cf, registry));
+        Optional<AppMetadata> metadata = cloudController.map(cc -> new AppMetadata(cc, config.get(Keys.CF_METADATA_REFRESH), registry));
+        boolean cfAuth = config.get(Keys.AUTH_MODE).equals("cf");
+        CallerAuthorization callers = cfAuth
+                ? new TokenAuthorization(cloudController.orElseThrow(), config.get(Keys.AUTH_CACHE_TTL), Clock.systemUTC(), registry)
+                : CallerAuthorization.OPEN;
+        adminTokens = cfAuth ? Optional.of(new UaaTokenKeys(cloudController.orElseThrow(), config.get(Keys.CF_METADATA_REFRESH),
+                Clock.systemUTC())) : Optional.empty();
+        HeaderPolicy headerPolicy = cfAuth
+                ? HeaderPolicy.withAppAuthorization(ConfigLoader.forwardedHeaders(config), config.get(Keys.AUTH_APP_AUTHORIZATION_HEADER))
+                : new HeaderPolicy(ConfigLoader.forwardedHeaders(config));
+
+        List<RouteSource> all = new java.util.ArrayList<>(List.of(nats));
+        metadata.ifPresent(all::add);
+        sources = List.copyOf(all);
         for (RouteSource source : sources) {
             health.register(source.name(), () -> {
                 SourceHealth h = source.health();
@@ -84,20 +111,23 @@ public final class Gateway {
         }
 
         eventLoops = transport.newEventLoopGroup(0, "promfetcher-io");
-        scrapeClient = new ScrapeClient(scrapeSettings(config), eventLoops, transport, registry);
+        scrapeClient = new ScrapeClient(scrapeSettings(config), headerPolicy, eventLoops, transport, registry);
         int cores = Runtime.getRuntime().availableProcessors();
         mergers = Executors.newFixedThreadPool(cores, new io.netty.util.concurrent.DefaultThreadFactory("promfetcher-merge", true));
         // What apps say about being scraped, the first source that says something winning (README, "Metrics path").
-        ScrapePreferences preferences = ScrapePreferences.inOrder(List.of());
-        AppMetricsEndpoint appMetrics = new AppMetricsEndpoint(table, preferences, scrapeClient, mergers,
+        List<ScrapePreferences> said = new java.util.ArrayList<>();
+        metadata.ifPresent(said::add); // annotations: after the service broker's bindings
+        ScrapePreferences preferences = ScrapePreferences.inOrder(said);
+        AppMetricsEndpoint appMetrics = new AppMetricsEndpoint(table, preferences, callers, scrapeClient, mergers,
                 config.get(Keys.ROUTES_REGISTER_INTERVAL), new MergeMetrics(registry),
                 new MergeBudget(config.get(Keys.SCRAPE_MAX_BUFFERED_BYTES)));
 
         Router api = new Router()
                 .exact("/metrics", "metrics", new MetricsEndpoint(registry))
-                .exact("/routes", "routes", new RoutesEndpoint(table, new RoutesAccess(routesSettings.endpoint())))
-                .exact("/v1/sd", "sd", new ServiceDiscoveryEndpoint(table, preferences, "127.0.0.1:" + config.get(Keys.PORT)))
-                .exact("/v2/sd", "sd", new ServiceDiscoveryEndpoint(table, preferences, "127.0.0.1:" + config.get(Keys.PORT)))
+                .exact("/routes", "routes", new RoutesEndpoint(table, new RoutesAccess(routesSettings.endpoint(),
+                        adminTokens.map(keys -> (RoutesAccess.AdminTokens) keys))))
+                .exact("/v1/sd", "sd", new ServiceDiscoveryEndpoint(table, preferences, callers, "127.0.0.1:" + config.get(Keys.PORT)))
+                .exact("/v2/sd", "sd", new ServiceDiscoveryEndpoint(table, preferences, callers, "127.0.0.1:" + config.get(Keys.PORT)))
                 .prefix("/v1/apps/", "apps", appMetrics)
                 .prefix("/v2/apps/", "apps", appMetrics);
         extraEndpoints.accept(api);
@@ -118,8 +148,10 @@ public final class Gateway {
         try {
             gateway.server.start();
             gateway.sources.forEach(RouteSource::start);
+            gateway.adminTokens.ifPresent(UaaTokenKeys::start);
         } catch (RuntimeException e) {
             gateway.closeSources();
+            gateway.closeCloudController();
             gateway.eventLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
@@ -144,6 +176,29 @@ public final class Gateway {
         for (int i = sources.size() - 1; i >= 0; i--) {
             sources.get(i).close();
         }
+    }
+
+    private void closeCloudController() {
+        adminTokens.ifPresent(UaaTokenKeys::close);
+        cloudController.ifPresent(CloudController::close);
+    }
+
+    private static Optional<CfSettings> cfSettings(GatewayConfig c) {
+        if (c.get(Keys.CF_API_URL).isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new CfSettings(
+                URI.create(c.get(Keys.CF_API_URL)),
+                c.get(Keys.CF_CLIENT_ID),
+                c.get(Keys.CF_CLIENT_SECRET),
+                c.get(Keys.CF_CA_FILE),
+                c.get(Keys.CF_SKIP_SSL_VALIDATION),
+                c.get(Keys.CF_MAX_CONCURRENT_REQUESTS),
+                c.get(Keys.CF_MAX_REQUESTS_PER_SECOND),
+                c.get(Keys.CF_REQUEST_TIMEOUT),
+                c.get(Keys.CF_METADATA_REFRESH),
+                c.get(Keys.CF_CONTAINER_METRICS),
+                c.get(Keys.CF_STATS_TTL)));
     }
 
     private static RoutesSettings routesSettings(GatewayConfig c) {
@@ -225,6 +280,7 @@ public final class Gateway {
         int abandoned = server.inFlight();
         server.close();
         closeSources();
+        closeCloudController();
         scrapeClient.close();
         mergers.shutdownNow();
         eventLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);

@@ -54,9 +54,18 @@ public final class AppMetricsEndpoint implements Endpoint {
     private final Duration warmUpRetry;
     private final MergeMetrics metrics;
     private final MergeBudget budget;
+    private final AppAuthorization authorization;
 
     public AppMetricsEndpoint(RouteTable table, ScrapePreferences preferences, ScrapeClient client, Executor mergeExecutor,
                               Duration warmUpRetry, MergeMetrics metrics, MergeBudget budget) {
+        this(table, preferences, CallerAuthorization.OPEN, client, mergeExecutor, warmUpRetry, metrics, budget);
+    }
+
+    /** @param authorization who may read which app ({@link CallerAuthorization#OPEN}: everyone) */
+    public AppMetricsEndpoint(RouteTable table, ScrapePreferences preferences, CallerAuthorization authorization,
+                              ScrapeClient client, Executor mergeExecutor, Duration warmUpRetry, MergeMetrics metrics,
+                              MergeBudget budget) {
+        this.authorization = new AppAuthorization(authorization);
         this.table = table;
         this.preferences = preferences;
         this.client = client;
@@ -66,7 +75,10 @@ public final class AppMetricsEndpoint implements Endpoint {
         this.budget = budget;
     }
 
-    /** The steps of one request: parse, resolve the app, plan the targets, scrape, merge within budget, answer. */
+    /**
+     * The steps of one request: parse, resolve the app, authorize the caller (refused: nothing is
+     * scraped), then {@link #fetch}: plan the targets, scrape, merge within budget, answer.
+     */
     @Override
     public CompletionStage<Reply> handle(Request request) {
         if (!AppMetricsRequest.matches(request.rawPath())) {
@@ -84,7 +96,14 @@ public final class AppMetricsEndpoint implements Endpoint {
         if (unresolved.isPresent()) {
             return done(unresolved.get());
         }
-        List<ScrapeTarget<TargetLabels>> targets = targets(lookup.apps(), parsed, preferences);
+        return authorization.check(request, lookup.apps()).thenCompose(authorized -> authorized.refusal()
+                .map(AppMetricsEndpoint::done)
+                .orElseGet(() -> fetch(request, parsed, authorized.apps())));
+    }
+
+    /** The steps after authorization: plan the targets, scrape, merge within budget, answer. */
+    private CompletionStage<Reply> fetch(Request request, AppMetricsRequest parsed, List<AppView> apps) {
+        List<ScrapeTarget<TargetLabels>> targets = targets(apps, parsed, preferences);
         OutputFormat format = Negotiation.negotiate(request.header("Accept").orElse(null));
         ScrapeStatus status = parsed.onlyApp() ? ScrapeStatus.OMITTED : ScrapeStatus.INCLUDED;
         return client.scrape(targets, scrapeRequest(request))

@@ -14,7 +14,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * {@code GET /routes}: the route table as JSON, for operators. Switched off, it answers 404 as if
- * it did not exist; protected, it asks for basic auth.
+ * it did not exist; protected, it asks for basic auth (an admin-read bearer token in
+ * {@code auth.mode: cf}).
  */
 public final class RoutesEndpoint implements Endpoint {
     private final RouteTable table;
@@ -30,7 +31,7 @@ public final class RoutesEndpoint implements Endpoint {
         return CompletableFuture.completedFuture(switch (access.decide(request.header("Authorization"))) {
             case DISABLED -> Reply.text(HttpResponseStatus.NOT_FOUND, "no such endpoint: /routes");
             case UNAUTHORIZED -> Reply.text(HttpResponseStatus.UNAUTHORIZED, "credentials required for /routes")
-                    .withHeader("WWW-Authenticate", RoutesAccess.CHALLENGE);
+                    .withHeader("WWW-Authenticate", access.challenge());
             case ALLOW -> json();
         });
     }

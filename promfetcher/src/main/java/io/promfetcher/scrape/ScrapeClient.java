@@ -43,9 +43,15 @@ public final class ScrapeClient implements AutoCloseable {
      *                                  names the setting
      */
     public ScrapeClient(ScrapeSettings settings, EventLoopGroup group, Transport transport, PrometheusRegistry registry) {
+        this(settings, new HeaderPolicy(settings.forwardedHeaders()), group, transport, registry);
+    }
+
+    /** With a header policy other than the allow-list's own (e.g. {@link HeaderPolicy#withAppAuthorization}). */
+    public ScrapeClient(ScrapeSettings settings, HeaderPolicy headerPolicy, EventLoopGroup group, Transport transport,
+                        PrometheusRegistry registry) {
         this.settings = settings;
         this.group = group;
-        this.headerPolicy = new HeaderPolicy(settings.forwardedHeaders());
+        this.headerPolicy = headerPolicy;
         this.pool = new ConnectionPool(settings, group, transport, new InstanceTls(settings));
         this.slots = new Slots(settings);
         this.budget = new BodyBudget(settings.maxBufferedBytes());
