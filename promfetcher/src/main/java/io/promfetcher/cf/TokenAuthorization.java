@@ -115,6 +115,13 @@ public final class TokenAuthorization implements CallerAuthorization {
         if (running != null) {
             return running;
         }
+        Entry settled = decisions.get(key); // decided by a call that finished between our look and our claim
+        if (settled != null && settled != kept && clock.instant().isBefore(settled.freshUntil())) {
+            inFlight.remove(key, mine);
+            mine.complete(settled);
+            counted.labelValues(label(settled.decision()), "cache").inc();
+            return mine;
+        }
         ask.get().handle((entry, failure) -> {
             Entry answer;
             String source = "cloud_controller";

@@ -103,8 +103,9 @@ public final class UaaTokenKeys implements RoutesAccess.AdminTokens, AutoCloseab
         cc.tokenKeys().whenComplete((list, failure) -> {
             if (failure != null) {
                 CapiException c = CapiException.of(failure);
-                LOG.warn("cannot read UAA's token keys: {} ({}); admin tokens are checked with the {} key(s) known",
-                        c.reason(), c.getMessage(), keys.size());
+                LOG.warn("cannot read UAA's token keys: {} ({}); admin tokens are checked with the {} key(s) known;"
+                        + " trying again in {} s", c.reason(), c.getMessage(), keys.size(), retry().toSeconds());
+                cc.timer().schedule(this::fetch, retry().toMillis(), TimeUnit.MILLISECONDS);
                 return;
             }
             Map<String, PublicKey> read = new HashMap<>();
@@ -119,6 +120,12 @@ public final class UaaTokenKeys implements RoutesAccess.AdminTokens, AutoCloseab
                 keys = Map.copyOf(read);
             }
         });
+    }
+
+    /** After a failed read: soon, but not in a loop against a UAA that is down. */
+    private Duration retry() {
+        Duration soon = Duration.ofSeconds(5);
+        return refresh.compareTo(soon) < 0 ? refresh : soon;
     }
 
     private static PublicKey rsa(TokenKey key) throws java.security.GeneralSecurityException {
