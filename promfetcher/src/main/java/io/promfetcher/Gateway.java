@@ -6,6 +6,7 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.promfetcher.api.AppMetricsEndpoint;
 import io.promfetcher.api.CallerAuthorization;
+import io.promfetcher.api.ContainerMetrics;
 import io.promfetcher.api.Health;
 import io.promfetcher.api.HttpServer;
 import io.promfetcher.api.MergeBudget;
@@ -18,6 +19,7 @@ import io.promfetcher.api.ServiceDiscoveryEndpoint;
 import io.promfetcher.cf.AppMetadata;
 import io.promfetcher.cf.CfSettings;
 import io.promfetcher.cf.CloudController;
+import io.promfetcher.cf.ContainerStats;
 import io.promfetcher.cf.TokenAuthorization;
 import io.promfetcher.cf.UaaTokenKeys;
 import io.promfetcher.config.ConfigLoader;
@@ -118,7 +120,11 @@ public final class Gateway {
         List<ScrapePreferences> said = new java.util.ArrayList<>();
         metadata.ifPresent(said::add); // annotations: after the service broker's bindings
         ScrapePreferences preferences = ScrapePreferences.inOrder(said);
-        AppMetricsEndpoint appMetrics = new AppMetricsEndpoint(table, preferences, callers, scrapeClient, mergers,
+        ContainerMetrics containerMetrics = config.get(Keys.CF_CONTAINER_METRICS)
+                ? cloudController.<ContainerMetrics>map(cc -> new ContainerStats(cc, metadata.orElseThrow(), config.get(Keys.CF_STATS_TTL)))
+                        .orElse(ContainerMetrics.NONE)
+                : ContainerMetrics.NONE;
+        AppMetricsEndpoint appMetrics = new AppMetricsEndpoint(table, preferences, callers, containerMetrics, scrapeClient, mergers,
                 config.get(Keys.ROUTES_REGISTER_INTERVAL), new MergeMetrics(registry),
                 new MergeBudget(config.get(Keys.SCRAPE_MAX_BUFFERED_BYTES)));
 

@@ -55,17 +55,23 @@ public final class AppMetricsEndpoint implements Endpoint {
     private final MergeMetrics metrics;
     private final MergeBudget budget;
     private final AppAuthorization authorization;
+    private final ContainerMetrics containerMetrics;
 
     public AppMetricsEndpoint(RouteTable table, ScrapePreferences preferences, ScrapeClient client, Executor mergeExecutor,
                               Duration warmUpRetry, MergeMetrics metrics, MergeBudget budget) {
-        this(table, preferences, CallerAuthorization.OPEN, client, mergeExecutor, warmUpRetry, metrics, budget);
+        this(table, preferences, CallerAuthorization.OPEN, ContainerMetrics.NONE, client, mergeExecutor, warmUpRetry, metrics,
+                budget);
     }
 
-    /** @param authorization who may read which app ({@link CallerAuthorization#OPEN}: everyone) */
+    /**
+     * @param authorization    who may read which app ({@link CallerAuthorization#OPEN}: everyone)
+     * @param containerMetrics what the platform adds about each instance in {@code .../metrics}
+     */
     public AppMetricsEndpoint(RouteTable table, ScrapePreferences preferences, CallerAuthorization authorization,
-                              ScrapeClient client, Executor mergeExecutor, Duration warmUpRetry, MergeMetrics metrics,
-                              MergeBudget budget) {
+                              ContainerMetrics containerMetrics, ScrapeClient client, Executor mergeExecutor,
+                              Duration warmUpRetry, MergeMetrics metrics, MergeBudget budget) {
         this.authorization = new AppAuthorization(authorization);
+        this.containerMetrics = containerMetrics;
         this.table = table;
         this.preferences = preferences;
         this.client = client;
@@ -101,14 +107,25 @@ public final class AppMetricsEndpoint implements Endpoint {
                 .orElseGet(() -> fetch(request, parsed, authorized.apps())));
     }
 
-    /** The steps after authorization: plan the targets, scrape, merge within budget, answer. */
+    /**
+     * The steps after authorization: plan the targets, scrape (and, for {@code .../metrics}, ask
+     * for the container metrics at the same time), merge within budget, answer.
+     */
     private CompletionStage<Reply> fetch(Request request, AppMetricsRequest parsed, List<AppView> apps) {
         List<ScrapeTarget<TargetLabels>> targets = targets(apps, parsed, preferences);
         OutputFormat format = Negotiation.negotiate(request.header("Accept").orElse(null));
         ScrapeStatus status = parsed.onlyApp() ? ScrapeStatus.OMITTED : ScrapeStatus.INCLUDED;
-        return client.scrape(targets, scrapeRequest(request))
-                .thenCompose(outcomes -> mergeWithinBudget(outcomes, format, status));
+        ScrapeRequest scrape = scrapeRequest(request);
+        CompletableFuture<ContainerMetrics.Samples> container = status == ScrapeStatus.INCLUDED
+                ? containerMetrics.of(targets.stream().map(ScrapeTarget::instance).toList(), scrape.deadline()).toCompletableFuture()
+                : CompletableFuture.completedFuture(ContainerMetrics.NOTHING);
+        return client.scrape(targets, scrape)
+                .thenCombine(container, Scraped::new)
+                .thenCompose(scraped -> mergeWithinBudget(scraped.outcomes(), scraped.container(), format, status));
     }
+
+    /** What the fan-out and the platform said about the instances. */
+    private record Scraped(List<ScrapeOutcome<TargetLabels>> outcomes, ContainerMetrics.Samples container) {}
 
     private Lookup lookup(AppSelector selector) {
         if (selector instanceof AppSelector.ByNames n) {
@@ -174,7 +191,8 @@ public final class AppMetricsEndpoint implements Endpoint {
      * (it can be several times the bodies: every sample gains nine labels). Everything is given
      * back when the response has been written.
      */
-    private CompletionStage<Reply> mergeWithinBudget(List<ScrapeOutcome<TargetLabels>> outcomes, OutputFormat format,
+    private CompletionStage<Reply> mergeWithinBudget(List<ScrapeOutcome<TargetLabels>> outcomes,
+                                                     ContainerMetrics.Samples container, OutputFormat format,
                                                      ScrapeStatus status) {
         long bodies = 0;
         for (ScrapeOutcome<TargetLabels> o : outcomes) {
@@ -188,7 +206,7 @@ public final class AppMetricsEndpoint implements Endpoint {
         }
         long heldBodies = bodies;
         return CompletableFuture.supplyAsync(() -> {
-            long output = outputEstimate(outcomes);
+            long output = outputEstimate(outcomes) + supplementEstimate(container);
             if (heldBodies + output > budget.limit()) {
                 budget.release(heldBodies);
                 metrics.rejected();
@@ -202,7 +220,7 @@ public final class AppMetricsEndpoint implements Endpoint {
             }
             long held = heldBodies + output;
             try {
-                return merge(outcomes, format, status, output).whenWritten(() -> budget.release(held));
+                return merge(outcomes, container, format, status, output).whenWritten(() -> budget.release(held));
             } catch (RuntimeException e) {
                 budget.release(held);
                 throw e;
@@ -247,8 +265,17 @@ public final class AppMetricsEndpoint implements Endpoint {
         return total;
     }
 
-    private Reply merge(List<ScrapeOutcome<TargetLabels>> outcomes, OutputFormat format, ScrapeStatus status,
-                        long outputEstimate) {
+    /** Container samples: each line gains the instance's labels, like a body's. */
+    private static long supplementEstimate(ContainerMetrics.Samples container) {
+        long total = 0;
+        for (InstanceScrape.Supplement s : container.supplements()) {
+            total += 4L * s.bytes().length + 1024;
+        }
+        return total;
+    }
+
+    private Reply merge(List<ScrapeOutcome<TargetLabels>> outcomes, ContainerMetrics.Samples container, OutputFormat format,
+                        ScrapeStatus status, long outputEstimate) {
         List<InstanceScrape> scrapes = new ArrayList<>(outcomes.size());
         for (ScrapeOutcome<TargetLabels> outcome : outcomes) {
             if (outcome instanceof ScrapeOutcome.Success<TargetLabels> s) {
@@ -257,6 +284,7 @@ public final class AppMetricsEndpoint implements Endpoint {
                 scrapes.add(new InstanceScrape.Failure(f.target().instance(), f.reason(), f.duration()));
             }
         }
+        scrapes.addAll(container.supplements());
         // Starts at a typical size (labels roughly double a corpus body) and grows if needed;
         // starting at the reserved upper bound would take the allocator's slow unpooled path on
         // every request for memory that is rarely used. Not capped at the bound: an estimate
@@ -279,7 +307,7 @@ public final class AppMetricsEndpoint implements Endpoint {
         metrics.record(report);
         long up = report.instances().stream().filter(MergeReport.InstanceOutcome::up).count();
         String note = "instances=" + up + "/" + report.instances().size();
-        if (up > 0) {
+        if (up > 0 || container.known()) { // an app without metrics of its own still has its container's
             return Reply.of(HttpResponseStatus.OK, format.contentType(), body).withNote(note);
         }
         body.release();

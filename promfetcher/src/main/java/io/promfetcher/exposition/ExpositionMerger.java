@@ -32,6 +32,10 @@ import java.util.Set;
  * <li>With {@link ScrapeStatus#INCLUDED}, the §5 families {@code promfetcher_scrape_*} follow, one
  *     sample per instance (failed ones included); an app's own families of those names are then
  *     dropped as conflicts.
+ * <li>{@link InstanceScrape.Supplement}s (samples the gateway adds about an instance) are merged
+ *     first, with their instance's labels; their families come after the instances' in the
+ *     output, instances' own families of those names are dropped as conflicts, and they appear
+ *     neither in the scrape status families nor in the report.
  * </ul>
  * The bodies are only read during the call. Memory beyond the inputs: the family index (offsets,
  * not samples) and an 8 KiB buffer in front of {@code out}; the output itself goes to {@code out}.
@@ -51,10 +55,12 @@ public final class ExpositionMerger {
     public static MergeReport merge(List<InstanceScrape> scrapes, OutputFormat format, ScrapeStatus status,
             OutputStream out) throws IOException {
         List<Instance> instances = new ArrayList<>(scrapes.size());
+        List<Instance> supplements = new ArrayList<>();
         for (InstanceScrape scrape : scrapes) {
-            instances.add(new Instance(scrape));
+            (scrape instanceof InstanceScrape.Supplement ? supplements : instances).add(new Instance(scrape));
         }
         instances.sort(ORDER);
+        supplements.sort(ORDER);
 
         Set<String> reserved = new HashSet<>();
         if (status == ScrapeStatus.INCLUDED) {
@@ -64,7 +70,20 @@ public final class ExpositionMerger {
         }
         Map<String, MergedFamily> families = new LinkedHashMap<>();
         FamilyIndexer indexer = FamilyIndexer.forThread(format.escaping());
+        Set<String> supplied = new HashSet<>();
         try {
+            for (Instance supplement : supplements) {
+                InstanceScrape.Supplement body = (InstanceScrape.Supplement) supplement.scrape;
+                supplement.format = InputFormat.fromContentType(body.contentType()).orElse(InputFormat.PROMETHEUS_TEXT);
+                supplement.parser = ExpositionParser.create(supplement.format, body.bytes(), 0, body.bytes().length);
+                try {
+                    commit(supplement, indexer.index(supplement.parser), families, Set.of(), supplements.size());
+                } catch (ExpositionParseException e) {
+                    continue; // the gateway's own text: a bug, never worth failing the merge for
+                }
+            }
+            supplied.addAll(families.keySet());
+            reserved.addAll(supplied);
             Set<TargetLabels> targets = new HashSet<>();
             for (Instance instance : instances) {
                 if (!targets.add(instance.target)) {
@@ -94,10 +113,27 @@ public final class ExpositionMerger {
             indexer.release();
         }
 
+        if (!supplied.isEmpty()) { // the gateway's families after the instances'
+            Map<String, MergedFamily> ordered = new LinkedHashMap<>();
+            families.forEach((k, f) -> {
+                if (!supplied.contains(k)) {
+                    ordered.put(k, f);
+                }
+            });
+            families.forEach((k, f) -> {
+                if (supplied.contains(k)) {
+                    ordered.put(k, f);
+                }
+            });
+            families = ordered;
+        }
         ExpositionWriter writer = new ExpositionWriter(new ByteSink(out), format, status == ScrapeStatus.INCLUDED,
                 families.keySet());
         for (Instance instance : instances) {
             instance.targetBlock = writer.targetBlock(instance.target);
+        }
+        for (Instance supplement : supplements) {
+            supplement.targetBlock = writer.targetBlock(supplement.target);
         }
         for (MergedFamily family : families.values()) {
             writer.family(family);
@@ -121,11 +157,11 @@ public final class ExpositionMerger {
         instance.duplicates = indexed.duplicates;
         for (FamilyIndexer.LocalFamily f : indexed.families) {
             MergedFamily merged = families.get(f.key);
+            if (reserved.contains(f.key)) { // the gateway's own families: never an instance's samples
+                instance.conflicts += f.samples;
+                continue;
+            }
             if (merged == null) {
-                if (reserved.contains(f.key)) {
-                    instance.conflicts += f.samples;
-                    continue;
-                }
                 merged = new MergedFamily(f.key, f.outName, f.quoted, f.type, f.bareCounter, instanceCount);
                 families.put(f.key, merged);
             } else if (!merged.sameType(f)) {
