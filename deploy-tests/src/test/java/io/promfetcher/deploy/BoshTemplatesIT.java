@@ -199,7 +199,7 @@ class BoshTemplatesIT {
                 .containsEntry("ca_file", job.toAbsolutePath() + "/config/certs/cf_ca.pem")
                 .containsEntry("metadata_refresh", "2m").containsEntry("max_requests_per_second", 50);
         assertThat(section(config, "auth")).containsEntry("mode", "cf").containsEntry("app_authorization_header", "X-App-Credentials");
-        assertThat(Files.readString(job.resolve("config/certs/cf_ca.pem"))).isEqualTo(ca.strip() + "\n");
+        assertThat(Files.readString(job.resolve("config/certs/cf_ca.pem")).strip()).isEqualTo(ca.strip());
 
         GatewayJar.Result check = checkRenderedConfig(job);
         assertThat(check.exitCode()).as(check.output()).isZero();

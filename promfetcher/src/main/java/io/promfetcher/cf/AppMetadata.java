@@ -41,13 +41,14 @@ public final class AppMetadata implements RouteSource, ScrapePreferences {
     /** What one app said; absent parts were not said (or said wrongly: logged). */
     record Said(Optional<Preference<MetricPath>> path, Optional<Preference<Boolean>> scrape) {}
 
-    private record Known(Map<String, Said> apps, Map<String, List<String>> webProcesses) {}
+    /** @param read how many apps the last successful refresh read; {@code apps} holds those that said something */
+    private record Known(Map<String, Said> apps, Map<String, List<String>> webProcesses, int read) {}
 
     private final CloudController cc;
     private final Duration refresh;
     private final LogLimiter logs = new LogLimiter(LOG, System::nanoTime, TimeUnit.MINUTES.toNanos(5));
     private final Counter invalid;
-    private volatile Known known = new Known(Map.of(), Map.of());
+    private volatile Known known = new Known(Map.of(), Map.of(), 0);
     private volatile boolean up;
     private volatile long lastSuccessNanos = Long.MIN_VALUE;
     private volatile String problem = "not read yet";
@@ -61,8 +62,8 @@ public final class AppMetadata implements RouteSource, ScrapePreferences {
                 .help("1 when the last read of the apps' annotations and processes from the Cloud Controller succeeded, else 0 (apps never read get the defaults).")
                 .callback(cb -> cb.call(up ? 1 : 0)).register(registry);
         GaugeWithCallback.builder().name("promfetcher_cf_metadata_apps")
-                .help("Apps whose Cloud Controller metadata the gateway knows.")
-                .callback(cb -> cb.call(known.apps().size())).register(registry);
+                .help("Apps whose Cloud Controller metadata the last successful read returned.")
+                .callback(cb -> cb.call(known.read())).register(registry);
         GaugeWithCallback.builder().name("promfetcher_cf_metadata_age_seconds")
                 .help("Seconds since the apps' metadata was last read successfully (-1 before the first success).")
                 .callback(cb -> cb.call(lastSuccessNanos == Long.MIN_VALUE ? -1 : (System.nanoTime() - lastSuccessNanos) / 1e9))
@@ -89,11 +90,12 @@ public final class AppMetadata implements RouteSource, ScrapePreferences {
     @Override
     public SourceHealth health() {
         if (up) {
-            return new SourceHealth(true, "annotations of " + known.apps().size() + " apps read "
+            return new SourceHealth(true, "metadata of " + known.read() + " apps read ("
+                    + known.apps().size() + " with prometheus.io annotations) "
                     + (System.nanoTime() - lastSuccessNanos) / 1_000_000_000L + " s ago");
         }
         return new SourceHealth(true, "app metadata unavailable (" + problem + "): "
-                + (known.apps().isEmpty() ? "every app gets the default metric path and is listed"
+                + (lastSuccessNanos == Long.MIN_VALUE ? "every app gets the default metric path and is listed"
                         : "the annotations read " + (System.nanoTime() - lastSuccessNanos) / 1_000_000_000L + " s ago stay in force"));
     }
 
@@ -126,7 +128,7 @@ public final class AppMetadata implements RouteSource, ScrapePreferences {
                     apps.put(guid, said);
                 }
             });
-            known = new Known(Map.copyOf(apps), Map.copyOf(p));
+            known = new Known(Map.copyOf(apps), Map.copyOf(p), a.size());
             return a.size();
         }).handle((apps, failure) -> {
             if (failure == null) {

@@ -170,4 +170,26 @@ class CloudControllerIT {
         }
         return 0;
     }
+
+    @Test
+    void overHttpsWithSkipSslValidationTheCloudControllerAndUaaAreReached(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        io.promfetcher.scrape.TestCertificates certificates = io.promfetcher.scrape.TestCertificates.generate(dir);
+        try (CloudFoundryStandIn tls = new CloudFoundryStandIn(java.util.Optional.of(certificates.instanceSocketFactory()))) {
+            CfSettings s = settings(tls, Duration.ofSeconds(10), 1000);
+            CfSettings insecure = new CfSettings(s.apiUrl(), s.clientId(), s.clientSecret(), "", true, 4, 1000,
+                    Duration.ofSeconds(10), Duration.ofMinutes(1), true, Duration.ofSeconds(15));
+            try (CloudController over = new CloudController(insecure, new PrometheusRegistry())) {
+                warmUp(over);
+                assertThat(over.tokenKeys().get(10, TimeUnit.SECONDS)).hasSize(1);
+                assertThat(tls.count("uaa /oauth/token")).isEqualTo(1);
+            }
+            CfSettings verified = new CfSettings(s.apiUrl(), s.clientId(), s.clientSecret(), certificates.caPem.toString(), false,
+                    4, 1000, Duration.ofSeconds(10), Duration.ofMinutes(1), true, Duration.ofSeconds(15));
+            try (CloudController strict = new CloudController(verified, new PrometheusRegistry())) {
+                // the certificate names the instance, not 127.0.0.1: verified against the CA, the name still fails
+                assertThat(reasonOf(strict.tokenKeys())).isEqualTo("tls");
+            }
+        }
+    }
 }

@@ -72,6 +72,18 @@ public final class CloudFoundryStandIn implements AutoCloseable {
     private String gatewayToken;
 
     public CloudFoundryStandIn() throws Exception {
+        this(java.util.Optional.empty());
+    }
+
+    private final String scheme;
+
+    /** @param tls when present, both servers answer HTTPS with the certificate this factory presents */
+    public CloudFoundryStandIn(java.util.Optional<javax.net.ssl.SSLSocketFactory> tls) throws Exception {
+        scheme = tls.isPresent() ? "https" : "http";
+        tls.ifPresent(factory -> {
+            cc.useHttps(factory);
+            uaa.useHttps(factory);
+        });
         KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
         generator.initialize(2048);
         keys = generator.generateKeyPair();
@@ -94,7 +106,7 @@ public final class CloudFoundryStandIn implements AutoCloseable {
 
     /** http://127.0.0.1:port of the Cloud Controller (cf.api_url). */
     public String apiUrl() {
-        return "http://127.0.0.1:" + cc.getPort();
+        return scheme + "://127.0.0.1:" + cc.getPort();
     }
 
     /** A UAA token with these scopes, signed with UAA's key. */
@@ -127,7 +139,7 @@ public final class CloudFoundryStandIn implements AutoCloseable {
     }
 
     private String uaaUrl() {
-        return "http://127.0.0.1:" + uaa.getPort();
+        return scheme + "://127.0.0.1:" + uaa.getPort();
     }
 
     // ---------------------------------------------------------------- UAA
