@@ -116,7 +116,7 @@ public final class Gateway {
         scrapeClient = new ScrapeClient(scrapeSettings(config), headerPolicy, eventLoops, transport, registry);
         int cores = Runtime.getRuntime().availableProcessors();
         mergers = Executors.newFixedThreadPool(cores, new io.netty.util.concurrent.DefaultThreadFactory("promfetcher-merge", true));
-        // What apps say about being scraped, the first source that says something winning (README, "Metrics path").
+        // What apps say about being scraped, the first source that says something winning (README, "What apps say about being scraped").
         List<ScrapePreferences> said = new java.util.ArrayList<>();
         metadata.ifPresent(said::add); // annotations: after the service broker's bindings
         ScrapePreferences preferences = ScrapePreferences.inOrder(said);

@@ -85,6 +85,9 @@ public final class CloudController implements AutoCloseable {
     private final CapiLimiter limiter;
     private final Counter requests;
     private final Histogram durations;
+    /** One warning per call and outcome every few minutes: the counter has every one. */
+    private final io.promfetcher.routes.LogLimiter logs = new io.promfetcher.routes.LogLimiter(LOG, System::nanoTime,
+            TimeUnit.MINUTES.toNanos(5));
 
     public CloudController(CfSettings settings, PrometheusRegistry registry) {
         this.settings = settings;
@@ -276,7 +279,11 @@ public final class CloudController implements AutoCloseable {
             }
             CapiException c = CapiException.of(failure);
             requests.labelValues(call, c.reason()).inc();
-            LOG.debug("Cloud Controller call {} failed: {} ({})", call, c.reason(), c.getMessage());
+            if (c.status() == 401 || c.status() == 403 || c.status() == 404) {
+                LOG.debug("Cloud Controller call {}: {} ({})", call, c.reason(), c.getMessage()); // an answer, not a fault
+            } else {
+                logs.warn(call + " " + c.reason(), "Cloud Controller call {} failed: {} ({})", call, c.reason(), c.getMessage());
+            }
             return CompletableFuture.<T>failedFuture(c);
         }).thenCompose(Function.identity());
     }
