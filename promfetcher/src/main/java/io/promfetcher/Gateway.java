@@ -5,6 +5,8 @@ import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.promfetcher.api.AppMetricsEndpoint;
+import io.promfetcher.api.CallerAuthorization;
+import io.promfetcher.api.ContainerMetrics;
 import io.promfetcher.api.Endpoint;
 import io.promfetcher.api.Health;
 import io.promfetcher.api.HttpServer;
@@ -12,9 +14,15 @@ import io.promfetcher.api.MergeMetrics;
 import io.promfetcher.api.MetricsEndpoint;
 import io.promfetcher.api.Protected;
 import io.promfetcher.api.Router;
-import io.promfetcher.api.ScrapePreferences;
 import io.promfetcher.api.RoutesEndpoint;
+import io.promfetcher.api.ScrapePreferences;
 import io.promfetcher.api.ServiceDiscoveryEndpoint;
+import io.promfetcher.cf.AppMetadata;
+import io.promfetcher.cf.CfSettings;
+import io.promfetcher.cf.CloudController;
+import io.promfetcher.cf.ContainerStats;
+import io.promfetcher.cf.TokenAuthorization;
+import io.promfetcher.cf.UaaTokenKeys;
 import io.promfetcher.config.ConfigLoader;
 import io.promfetcher.config.GatewayConfig;
 import io.promfetcher.config.Keys;
@@ -28,6 +36,7 @@ import io.promfetcher.routes.RouteTable;
 import io.promfetcher.routes.RoutesAccess;
 import io.promfetcher.routes.RoutesSettings;
 import io.promfetcher.routes.SourceHealth;
+import io.promfetcher.scrape.HeaderPolicy;
 import io.promfetcher.scrape.MemoryBudget;
 import io.promfetcher.scrape.OwnAddresses;
 import io.promfetcher.scrape.ScrapeClient;
@@ -68,6 +77,9 @@ public final class Gateway {
     /** Everything that feeds the table and what the gateway knows of apps; started in order, closed in reverse. */
     private final List<RouteSource> sources;
     private final ScrapeClient scrapeClient;
+    /** The Cloud Foundry API (issue 11), when {@code cf.api_url} is set. */
+    private final Optional<CloudController> cloudController;
+    private final Optional<UaaTokenKeys> adminTokens;
     private final ExecutorService mergers;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -87,7 +99,23 @@ public final class Gateway {
                 new RouteTable.Limits(config.get(Keys.ROUTES_MAX_URIS_PER_INSTANCE), config.get(Keys.ROUTES_MAX_INSTANCES_PER_APP),
                         RouteTable.Limits.maxEndpointsFor(config.get(Keys.ROUTES_MAX_INSTANCES))));
         NatsAnnouncements nats = new NatsAnnouncements(table, routesSettings, natsSettings(config), registry);
-        sources = List.of(nats);
+
+        // Cloud Foundry API (issue 11): app metadata beside NATS, the caller's token checked in auth.mode cf.
+        cloudController = cfSettings(config).map(cf -> new CloudController(cf, registry));
+        Optional<AppMetadata> metadata = cloudController.map(cc -> new AppMetadata(cc, config.get(Keys.CF_METADATA_REFRESH), registry));
+        boolean cfAuth = config.get(Keys.AUTH_MODE).equals("cf");
+        CallerAuthorization callers = cfAuth
+                ? new TokenAuthorization(cloudController.orElseThrow(), config.get(Keys.AUTH_CACHE_TTL), Clock.systemUTC(), registry)
+                : CallerAuthorization.OPEN;
+        adminTokens = cfAuth ? Optional.of(new UaaTokenKeys(cloudController.orElseThrow(), config.get(Keys.CF_METADATA_REFRESH),
+                Clock.systemUTC())) : Optional.empty();
+        HeaderPolicy headerPolicy = cfAuth
+                ? HeaderPolicy.withAppAuthorization(ConfigLoader.forwardedHeaders(config), config.get(Keys.AUTH_APP_AUTHORIZATION_HEADER))
+                : new HeaderPolicy(ConfigLoader.forwardedHeaders(config));
+
+        List<RouteSource> all = new java.util.ArrayList<>(List.of(nats));
+        metadata.ifPresent(all::add);
+        sources = List.copyOf(all);
 
         // What an operator looks at: what left the table, apps on internal routes only, each app's last scrape.
         Clock clock = Clock.systemUTC();
@@ -100,7 +128,8 @@ public final class Gateway {
         }
         LastScrapes lastScrapes = new LastScrapes(clock);
         // One access rule for /routes, the status page and the explanations.
-        RoutesAccess operatorAccess = new RoutesAccess(routesSettings.endpoint());
+        RoutesAccess operatorAccess = new RoutesAccess(routesSettings.endpoint(),
+                adminTokens.map(keys -> (RoutesAccess.AdminTokens) keys));
         for (RouteSource source : sources) {
             health.register(source.name(), () -> {
                 SourceHealth h = source.health();
@@ -113,12 +142,18 @@ public final class Gateway {
         // One budget for instance bodies and merged output: the scrape hands each body's share to the merge.
         MemoryBudget memory = new MemoryBudget(scrapeSettings.maxBufferedBytes());
         OwnAddresses own = OwnAddresses.of(config.get(Keys.LISTEN_ADDRESS), List.of(config.get(Keys.PORT), config.get(Keys.HEALTH_PORT)));
-        scrapeClient = new ScrapeClient(scrapeSettings, memory, own, eventLoops, transport, registry);
+        scrapeClient = new ScrapeClient(scrapeSettings, headerPolicy, memory, own, eventLoops, transport, registry);
         int cores = Runtime.getRuntime().availableProcessors();
         mergers = Executors.newFixedThreadPool(cores, new io.netty.util.concurrent.DefaultThreadFactory("promfetcher-merge", true));
-        // What apps say about being scraped, the first source that says something winning (README, "Metrics path").
-        ScrapePreferences preferences = ScrapePreferences.inOrder(List.of());
-        AppMetricsEndpoint appMetrics = new AppMetricsEndpoint(table, preferences, scrapeClient, mergers,
+        // What apps say about being scraped, the first source that says something winning (README, "What apps say about being scraped").
+        List<ScrapePreferences> said = new java.util.ArrayList<>();
+        metadata.ifPresent(said::add); // annotations: after the service broker's bindings
+        ScrapePreferences preferences = ScrapePreferences.inOrder(said);
+        ContainerMetrics containerMetrics = config.get(Keys.CF_CONTAINER_METRICS)
+                ? cloudController.<ContainerMetrics>map(cc -> new ContainerStats(cc, metadata.orElseThrow(), config.get(Keys.CF_STATS_TTL)))
+                        .orElse(ContainerMetrics.NONE)
+                : ContainerMetrics.NONE;
+        AppMetricsEndpoint appMetrics = new AppMetricsEndpoint(table, preferences, callers, containerMetrics, scrapeClient, mergers,
                 config.get(Keys.ROUTES_REGISTER_INTERVAL), new MergeMetrics(registry),
                 memory, lastScrapes);
         ExplainEndpoint explain = new ExplainEndpoint(new Explainer(table, removed, internalRoutes, followInternalRoutes,
@@ -129,8 +164,8 @@ public final class Gateway {
                 .exact("/", "status", new Protected(operatorAccess, new StatusPage(table, health, lastScrapes, Version.current(), clock)))
                 .exact("/metrics", "metrics", new MetricsEndpoint(registry))
                 .exact("/routes", "routes", new RoutesEndpoint(table, operatorAccess))
-                .exact("/v1/sd", "sd", new ServiceDiscoveryEndpoint(table, preferences, "127.0.0.1:" + config.get(Keys.PORT)))
-                .exact("/v2/sd", "sd", new ServiceDiscoveryEndpoint(table, preferences, "127.0.0.1:" + config.get(Keys.PORT)))
+                .exact("/v1/sd", "sd", new ServiceDiscoveryEndpoint(table, preferences, callers, "127.0.0.1:" + config.get(Keys.PORT)))
+                .exact("/v2/sd", "sd", new ServiceDiscoveryEndpoint(table, preferences, callers, "127.0.0.1:" + config.get(Keys.PORT)))
                 .prefix("/v1/apps/", "apps", apps)
                 .prefix("/v2/apps/", "apps", apps);
         extraEndpoints.accept(api);
@@ -154,8 +189,10 @@ public final class Gateway {
         try {
             gateway.server.start();
             gateway.sources.forEach(RouteSource::start);
+            gateway.adminTokens.ifPresent(UaaTokenKeys::start);
         } catch (RuntimeException e) {
             gateway.closeSources();
+            gateway.closeCloudController();
             gateway.eventLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
@@ -180,6 +217,29 @@ public final class Gateway {
         for (int i = sources.size() - 1; i >= 0; i--) {
             sources.get(i).close();
         }
+    }
+
+    private void closeCloudController() {
+        adminTokens.ifPresent(UaaTokenKeys::close);
+        cloudController.ifPresent(CloudController::close);
+    }
+
+    private static Optional<CfSettings> cfSettings(GatewayConfig c) {
+        if (c.get(Keys.CF_API_URL).isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new CfSettings(
+                URI.create(c.get(Keys.CF_API_URL)),
+                c.get(Keys.CF_CLIENT_ID),
+                c.get(Keys.CF_CLIENT_SECRET),
+                c.get(Keys.CF_CA_FILE),
+                c.get(Keys.CF_SKIP_SSL_VALIDATION),
+                c.get(Keys.CF_MAX_CONCURRENT_REQUESTS),
+                c.get(Keys.CF_MAX_REQUESTS_PER_SECOND),
+                c.get(Keys.CF_REQUEST_TIMEOUT),
+                c.get(Keys.CF_METADATA_REFRESH),
+                c.get(Keys.CF_CONTAINER_METRICS),
+                c.get(Keys.CF_STATS_TTL)));
     }
 
     private static RoutesSettings routesSettings(GatewayConfig c) {
@@ -262,6 +322,7 @@ public final class Gateway {
         int abandoned = server.inFlight();
         server.close();
         closeSources();
+        closeCloudController();
         scrapeClient.close();
         mergers.shutdownNow();
         eventLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);

@@ -81,4 +81,24 @@ class BoshManifestsTest {
         assertThat(Files.readString(ShippedFiles.boshRelease().resolve("manifests/add-promfetcher-to-cf.yml")))
                 .contains("((nats_client_cert.certificate))", "((nats_client_cert.private_key))");
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theAuthorizationOpsFileSetsOnlyDeclaredPropertiesOfTheJob() throws IOException {
+        List<Map<String, Object>> ops = (List<Map<String, Object>>) yaml(
+                ShippedFiles.boshRelease().resolve("manifests/promfetcher-cf-authorization.yml"));
+        String prefix = "/instance_groups/name=promfetcher/jobs/name=promfetcher/properties/";
+        List<String> set = new ArrayList<>();
+        for (Map<String, Object> op : ops) {
+            String path = (String) op.get("path");
+            if (path.startsWith(prefix) && op.get("value") instanceof Map<?, ?> value) {
+                String base = path.substring(prefix.length()).replace("?", "").replace('/', '.');
+                set.addAll(leaves((Map<String, Object>) value, base + ".", declared()));
+            }
+        }
+        assertThat(set).contains("promfetcher.cf.api_url", "promfetcher.cf.client_id", "promfetcher.cf.client_secret",
+                "promfetcher.auth.mode").allSatisfy(p -> assertThat(declared()).contains(p));
+        assertThat(ops).anySatisfy(op -> assertThat(op).containsEntry("type", "remove")
+                .containsEntry("path", prefix + "promfetcher/routes/api"));
+    }
 }

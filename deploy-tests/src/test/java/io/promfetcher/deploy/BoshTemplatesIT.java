@@ -186,6 +186,41 @@ class BoshTemplatesIT {
     }
 
     @Test
+    void theCloudFoundryApiAndCallerAuthorizationReachTheGatewayAndPassItsCheck() throws Exception {
+        Map<String, Object> properties = Map.of(
+                "cf", Map.of("api_url", "https://api.sys.example.com", "client_id", "promfetcher", "client_secret", "uaa-secret",
+                        "ca", ca, "metadata_refresh", "2m", "stats_ttl", "30s", "max_requests_per_second", 50),
+                "auth", Map.of("mode", "cf", "cache_ttl", "30s", "app_authorization_header", "X-App-Credentials"));
+        Path job = BoshJob.renderJob(context(properties, Map.of("nats", natsLink())), dir);
+        Map<String, Object> config = yaml(Files.readString(job.resolve("config/promfetcher.yml")));
+
+        assertThat(section(config, "cf")).containsEntry("api_url", "https://api.sys.example.com")
+                .containsEntry("client_id", "promfetcher").containsEntry("client_secret", "uaa-secret")
+                .containsEntry("ca_file", job.toAbsolutePath() + "/config/certs/cf_ca.pem")
+                .containsEntry("metadata_refresh", "2m").containsEntry("max_requests_per_second", 50);
+        assertThat(section(config, "auth")).containsEntry("mode", "cf").containsEntry("app_authorization_header", "X-App-Credentials");
+        assertThat(Files.readString(job.resolve("config/certs/cf_ca.pem")).strip()).isEqualTo(ca.strip());
+
+        GatewayJar.Result check = checkRenderedConfig(job);
+        assertThat(check.exitCode()).as(check.output()).isZero();
+    }
+
+    @Test
+    void withoutTheCloudFoundryApiNoCfOrAuthSectionIsWritten() throws Exception {
+        Path job = BoshJob.renderJob(context(Map.of(), Map.of("nats", natsLink())), dir);
+        Map<String, Object> config = yaml(Files.readString(job.resolve("config/promfetcher.yml")));
+        assertThat(config).doesNotContainKeys("cf", "auth");
+        assertThat(Files.readString(job.resolve("config/certs/cf_ca.pem")).strip()).isEmpty();
+    }
+
+    @Test
+    void authModeCfWithoutTheApiIsRefusedWhenRendering() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BoshJob.renderJob(
+                        context(Map.of("auth", Map.of("mode", "cf")), Map.of("nats", natsLink())), dir))
+                .hasMessageContaining("promfetcher.cf.api_url");
+    }
+
+    @Test
     void serversGivenAsPropertiesNeedNoLink() throws Exception {
         Path job = BoshJob.renderJob(context(Map.of("nats", Map.of("servers", List.of("nats://10.9.9.9:4222"))), Map.of()), dir);
 

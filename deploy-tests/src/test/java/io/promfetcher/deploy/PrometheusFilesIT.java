@@ -58,6 +58,21 @@ class PrometheusFilesIT {
     }
 
     @Test
+    void theCloudFoundryAuthorizationExamplePassesCheckConfigOnceItsSecretFilesExist() throws IOException {
+        Path secrets = Files.createDirectories(dir.resolve("cf-secrets"));
+        Files.writeString(secrets.resolve("uaa-prometheus-secret"), "s3cret\n");
+        Files.writeString(secrets.resolve("uaa-token"), "t0ken\n");
+        String config = Files.readString(ShippedFiles.prometheusDir().resolve("cf-authorization.yml"))
+                .replace("/etc/prometheus/secrets/", secrets + "/");
+        assertThat(config).contains("oauth2:").contains("token_url:").contains("authorization:");
+        Path copy = Files.writeString(dir.resolve("cf-authorization.yml"), config);
+
+        Promtool.Verdict verdict = promtool("promtool", "check", "config", copy.toString());
+
+        assertThat(verdict.exitCode()).as(verdict.output()).isZero();
+    }
+
+    @Test
     void theAlertRulesPassCheckRules() {
         Promtool.Verdict verdict = promtool("promtool", "check", "rules", ShippedFiles.alertRules().toString());
 

@@ -55,10 +55,20 @@ public final class AppMetricsEndpoint implements Endpoint {
     private final Duration warmUpRetry;
     private final MergeMetrics metrics;
     private final MemoryBudget budget;
+    private final AppAuthorization authorization;
+    private final ContainerMetrics containerMetrics;
     private final ScrapeListener listener;
 
-    public AppMetricsEndpoint(RouteTable table, ScrapePreferences preferences, ScrapeClient client, Executor mergeExecutor,
+    /**
+     * @param authorization    who may read which app ({@link CallerAuthorization#OPEN}: everyone)
+     * @param containerMetrics what the platform adds about each instance in {@code .../metrics}
+     * @param listener         told of every answered scrape (the status page's "last scrape")
+     */
+    public AppMetricsEndpoint(RouteTable table, ScrapePreferences preferences, CallerAuthorization authorization,
+                              ContainerMetrics containerMetrics, ScrapeClient client, Executor mergeExecutor,
                               Duration warmUpRetry, MergeMetrics metrics, MemoryBudget budget, ScrapeListener listener) {
+        this.authorization = new AppAuthorization(authorization);
+        this.containerMetrics = containerMetrics;
         this.table = table;
         this.preferences = preferences;
         this.client = client;
@@ -69,7 +79,10 @@ public final class AppMetricsEndpoint implements Endpoint {
         this.listener = listener;
     }
 
-    /** The steps of one request: parse, resolve the app, plan the targets, scrape, merge within budget, answer. */
+    /**
+     * The steps of one request: parse, resolve the app, authorize the caller (refused: nothing is
+     * scraped), then {@link #fetch}: plan the targets, scrape, merge within budget, answer.
+     */
     @Override
     public CompletionStage<Reply> handle(Request request) {
         if (!AppMetricsRequest.matches(request.rawPath())) {
@@ -87,12 +100,30 @@ public final class AppMetricsEndpoint implements Endpoint {
         if (unresolved.isPresent()) {
             return done(unresolved.get());
         }
-        List<ScrapeTarget<TargetLabels>> targets = targets(lookup.apps(), parsed, preferences);
+        return authorization.check(request, lookup.apps()).thenCompose(authorized -> authorized.refusal()
+                .map(AppMetricsEndpoint::done)
+                .orElseGet(() -> fetch(request, parsed, authorized.apps())));
+    }
+
+    /**
+     * The steps after authorization: plan the targets, scrape (and, for {@code .../metrics}, ask
+     * for the container metrics at the same time), merge within budget, answer.
+     */
+    private CompletionStage<Reply> fetch(Request request, AppMetricsRequest parsed, List<AppView> apps) {
+        List<ScrapeTarget<TargetLabels>> targets = targets(apps, parsed, preferences);
         OutputFormat format = Negotiation.negotiate(request.header("Accept").orElse(null));
         ScrapeStatus status = parsed.onlyApp() ? ScrapeStatus.OMITTED : ScrapeStatus.INCLUDED;
-        return client.scrape(targets, scrapeRequest(request, format))
-                .thenCompose(outcomes -> mergeWithinBudget(outcomes, format, status));
+        ScrapeRequest scrape = scrapeRequest(request, format);
+        CompletableFuture<ContainerMetrics.Samples> container = status == ScrapeStatus.INCLUDED
+                ? containerMetrics.of(targets.stream().map(ScrapeTarget::instance).toList(), scrape.deadline()).toCompletableFuture()
+                : CompletableFuture.completedFuture(ContainerMetrics.NOTHING);
+        return client.scrape(targets, scrape)
+                .thenCombine(container, Scraped::new)
+                .thenCompose(scraped -> mergeWithinBudget(scraped.outcomes(), scraped.container(), format, status));
     }
+
+    /** What the fan-out and the platform said about the instances. */
+    private record Scraped(List<ScrapeOutcome<TargetLabels>> outcomes, ContainerMetrics.Samples container) {}
 
     /** The answer when the lookup found no instance to scrape: 503 while warming up, else 404. */
     private Optional<Reply> unresolved(Lookup lookup, AppSelector selector) {
@@ -151,11 +182,12 @@ public final class AppMetricsEndpoint implements Endpoint {
      * it is written. Merging is CPU work proportional to the bodies: it runs on the merge
      * executor, never on the event loop.
      */
-    private CompletionStage<Reply> mergeWithinBudget(List<ScrapeOutcome<TargetLabels>> outcomes, OutputFormat format,
+    private CompletionStage<Reply> mergeWithinBudget(List<ScrapeOutcome<TargetLabels>> outcomes,
+                                                     ContainerMetrics.Samples container, OutputFormat format,
                                                      ScrapeStatus status) {
         CompletableFuture<Reply> merged;
         try {
-            merged = CompletableFuture.supplyAsync(() -> admitAndMerge(outcomes, format, status), mergeExecutor);
+            merged = CompletableFuture.supplyAsync(() -> admitAndMerge(outcomes, container, format, status), mergeExecutor);
         } catch (RuntimeException e) { // the executor refused (shutting down): the bodies are not needed any more
             releaseBodies(outcomes);
             throw e;
@@ -167,12 +199,15 @@ public final class AppMetricsEndpoint implements Endpoint {
         });
     }
 
-    private Reply admitAndMerge(List<ScrapeOutcome<TargetLabels>> outcomes, OutputFormat format, ScrapeStatus status) {
+    private Reply admitAndMerge(List<ScrapeOutcome<TargetLabels>> outcomes, ContainerMetrics.Samples container,
+                                OutputFormat format, ScrapeStatus status) {
         MemoryBudget.Hold output = budget.hold();
         try {
             Admitted admitted = admit(outcomes, output, budget.limit());
             metrics.refusedForMemory(admitted.refused());
-            return merge(admitted, format, status, output).whenWritten(output::release);
+            // The platform's samples are admitted after the instances': without room, they are left out.
+            ContainerMetrics.Samples supplied = output.tryGrow(supplementEstimate(container)) ? container : ContainerMetrics.NOTHING;
+            return merge(admitted, supplied, format, status, output).whenWritten(output::release);
         } catch (RuntimeException e) {
             output.release();
             throw e;
@@ -256,7 +291,17 @@ public final class AppMetricsEndpoint implements Endpoint {
         return body.length + samples * labelBytes(success.target().instance());
     }
 
-    private Reply merge(Admitted admitted, OutputFormat format, ScrapeStatus status, MemoryBudget.Hold output) {
+    /** Container samples: each line gains the instance's labels, like a body's. */
+    private static long supplementEstimate(ContainerMetrics.Samples container) {
+        long total = 0;
+        for (InstanceScrape.Supplement s : container.supplements()) {
+            total += 4L * s.bytes().length + 1024;
+        }
+        return total;
+    }
+
+    private Reply merge(Admitted admitted, ContainerMetrics.Samples container, OutputFormat format, ScrapeStatus status,
+                        MemoryBudget.Hold output) {
         List<ScrapeOutcome<TargetLabels>> outcomes = admitted.outcomes();
         List<InstanceScrape> scrapes = new ArrayList<>(outcomes.size());
         long bodies = 0;
@@ -268,6 +313,7 @@ public final class AppMetricsEndpoint implements Endpoint {
                 scrapes.add(new InstanceScrape.Failure(f.target().instance(), f.reason(), f.duration()));
             }
         }
+        scrapes.addAll(container.supplements());
         // Starts at a typical size (labels roughly double a corpus body) and grows if needed;
         // starting at the admitted upper bound would take the allocator's slow unpooled path on
         // every request for memory that is rarely used. Not capped at the bound: an estimate
@@ -283,16 +329,17 @@ public final class AppMetricsEndpoint implements Endpoint {
         }
         output.shrink(output.bytes() - body.capacity()); // hold what the output takes, not what it might have
         metrics.record(report);
-        Reply reply = answer(report, admitted, format, body);
+        Reply reply = answer(report, admitted, container, format, body);
         listener.answered(report, reply.status().code());
         return reply;
     }
 
     /** The answer to a merge: the output when an instance was up, else why none was. */
-    private static Reply answer(MergeReport report, Admitted admitted, OutputFormat format, ByteBuf body) {
+    private static Reply answer(MergeReport report, Admitted admitted, ContainerMetrics.Samples container,
+                                OutputFormat format, ByteBuf body) {
         long up = report.instances().stream().filter(MergeReport.InstanceOutcome::up).count();
         String note = "instances=" + up + "/" + report.instances().size();
-        if (up > 0) {
+        if (up > 0 || container.known()) { // an app without metrics of its own still has its container's
             return Reply.of(HttpResponseStatus.OK, format.contentType(), body).withNote(note);
         }
         body.release();

@@ -27,7 +27,7 @@ public final class Protected implements Endpoint {
                     Reply.text(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + request.path()));
             case UNAUTHORIZED -> CompletableFuture.completedFuture(
                     Reply.text(HttpResponseStatus.UNAUTHORIZED, "credentials required for " + request.path())
-                            .withHeader("WWW-Authenticate", RoutesAccess.CHALLENGE));
+                            .withHeader("WWW-Authenticate", access.challenge()));
             case ALLOW -> endpoint.handle(request);
         };
     }

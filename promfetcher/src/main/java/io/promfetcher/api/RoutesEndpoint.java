@@ -14,7 +14,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * {@code GET /routes}: the route table as JSON, for operators. Switched off, it answers 404 as if
- * it did not exist; protected, it asks for basic auth.
+ * it did not exist; protected, it asks for basic auth (an admin-read bearer token in
+ * {@code auth.mode: cf}).
  */
 public final class RoutesEndpoint implements Endpoint {
     private final RouteTable table;

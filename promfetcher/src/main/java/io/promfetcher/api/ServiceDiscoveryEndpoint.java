@@ -22,16 +22,24 @@ import java.util.concurrent.CompletionStage;
  * Host header), with {@code __metrics_path__} naming the app by GUID (names may hold characters
  * that would need escaping, GUIDs never do) and the app's org, space and app ids and names as
  * labels. {@code ?org=} and {@code ?space=} filter by name. Apps that asked not to be scraped
- * ({@link ScrapePreferences#listed}) are left out.
+ * ({@link ScrapePreferences#listed}) are left out, and so are apps the caller may not read
+ * ({@link CallerAuthorization#visible}: in {@code auth.mode: cf} the caller's token decides).
  */
 public final class ServiceDiscoveryEndpoint implements Endpoint {
     private static final JsonFactory JSON = new JsonFactory();
     private final RouteTable table;
     private final ScrapePreferences preferences;
     private final String fallbackAddress;
+    private final CallerAuthorization authorization;
 
     /** @param fallbackAddress host:port to advertise when a request carries no Host header */
     public ServiceDiscoveryEndpoint(RouteTable table, ScrapePreferences preferences, String fallbackAddress) {
+        this(table, preferences, CallerAuthorization.OPEN, fallbackAddress);
+    }
+
+    public ServiceDiscoveryEndpoint(RouteTable table, ScrapePreferences preferences, CallerAuthorization authorization,
+                                    String fallbackAddress) {
+        this.authorization = authorization;
         this.table = table;
         this.preferences = preferences;
         this.fallbackAddress = fallbackAddress;
@@ -43,11 +51,22 @@ public final class ServiceDiscoveryEndpoint implements Endpoint {
         Optional<String> org = request.queryParameter("org");
         Optional<String> space = request.queryParameter("space");
         String pathPrefix = request.path().startsWith("/v2/") ? "/v2/apps/" : "/v1/apps/";
-        List<AppView> apps = table.apps().stream()
+        List<AppView> listed = table.apps().stream()
                 .filter(a -> org.map(o -> o.equals(a.identity().organizationName())).orElse(true))
                 .filter(a -> space.map(s -> s.equals(a.identity().spaceName())).orElse(true))
                 .filter(a -> preferences.listed(a.identity().appId()))
                 .toList();
+        if (authorization.open()) {
+            return CompletableFuture.completedFuture(targets(listed, target, pathPrefix));
+        }
+        return authorization.visible(request.header("Authorization"), listed.stream().map(a -> a.identity().appId()).toList())
+                .thenApply(visible -> visible.decision() != CallerAuthorization.Decision.ALLOWED
+                        ? AppAuthorization.refusal(List.of(visible.decision()))
+                        : targets(listed.stream().filter(a -> visible.apps().contains(a.identity().appId())).toList(),
+                                target, pathPrefix));
+    }
+
+    private static Reply targets(List<AppView> apps, String target, String pathPrefix) {
         ByteBuf body = PooledByteBufAllocator.DEFAULT.buffer(256 + apps.size() * 384);
         try (JsonGenerator json = JSON.createGenerator((java.io.OutputStream) new ByteBufOutputStream(body))) {
             json.writeStartArray();
@@ -73,7 +92,6 @@ public final class ServiceDiscoveryEndpoint implements Endpoint {
             body.release();
             throw new UncheckedIOException(e);
         }
-        return CompletableFuture.completedFuture(Reply.of(HttpResponseStatus.OK, Reply.JSON, body)
-                .withNote("apps=" + apps.size()));
+        return Reply.of(HttpResponseStatus.OK, Reply.JSON, body).withNote("apps=" + apps.size());
     }
 }

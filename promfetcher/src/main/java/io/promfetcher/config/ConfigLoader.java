@@ -110,9 +110,40 @@ public final class ConfigLoader {
         }
         requireBoth(c, Keys.NATS_USER, Keys.NATS_PASSWORD);
         requireBoth(c, Keys.ROUTES_API_USER, Keys.ROUTES_API_PASSWORD);
+        checkCloudFoundry(c);
         if (!c.get(Keys.NATS_TOKEN).isEmpty() && !c.get(Keys.NATS_USER).isEmpty()) {
             throw new ConfigException(Keys.NATS_TOKEN.name() + ": set together with " + Keys.NATS_USER.name()
                     + "; NATS takes either a token or a user and password");
+        }
+    }
+
+    /** The cf.* and auth.* keys together (issue 11). */
+    private static void checkCloudFoundry(GatewayConfig c) throws ConfigException {
+        boolean api = !c.get(Keys.CF_API_URL).isEmpty();
+        if (!api && c.get(Keys.AUTH_MODE).equals("cf")) {
+            throw new ConfigException(describe(Keys.AUTH_MODE, c.origin(Keys.AUTH_MODE))
+                    + ": cf needs cf.api_url (the Cloud Controller that decides who may read an app)");
+        }
+        if (api && (c.get(Keys.CF_CLIENT_ID).isEmpty() || c.get(Keys.CF_CLIENT_SECRET).isEmpty())) {
+            Key<String> missing = c.get(Keys.CF_CLIENT_ID).isEmpty() ? Keys.CF_CLIENT_ID : Keys.CF_CLIENT_SECRET;
+            throw new ConfigException(missing.name() + ": required with cf.api_url (the gateway reads app metadata and stats"
+                    + " with a UAA client of its own)");
+        }
+        if (c.get(Keys.CF_SKIP_SSL_VALIDATION) && !c.get(Keys.CF_CA_FILE).isEmpty()) {
+            throw new ConfigException(Keys.CF_SKIP_SSL_VALIDATION.name() + ": set together with " + Keys.CF_CA_FILE.name()
+                    + "; either verify against the CA or skip validation");
+        }
+        if (c.get(Keys.AUTH_MODE).equals("cf") && !c.get(Keys.ROUTES_API_USER).isEmpty()) {
+            throw new ConfigException(Keys.ROUTES_API_USER.name() + ": not used with auth.mode cf, where /routes needs a"
+                    + " bearer token with an admin-read scope; remove it");
+        }
+        if (c.get(Keys.AUTH_MODE).equals("cf")) {
+            try {
+                io.promfetcher.scrape.HeaderPolicy.withAppAuthorization(forwardedHeaders(c), c.get(Keys.AUTH_APP_AUTHORIZATION_HEADER));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(describe(Keys.AUTH_APP_AUTHORIZATION_HEADER, c.origin(Keys.AUTH_APP_AUTHORIZATION_HEADER))
+                        + ": " + e.getMessage());
+            }
         }
     }
 

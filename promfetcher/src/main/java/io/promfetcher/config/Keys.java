@@ -142,6 +142,44 @@ public final class Keys {
     public static final Key<String> SCRAPE_FORWARDED_HEADERS = new Key<>("scrape.forwarded_headers", ValueType.STRING, "",
             "Caller headers forwarded to the requested app's instances besides Authorization, comma-separated (hop-by-hop and Proxy-* never are).");
 
+
+    // Cloud Foundry API (issue 11): nothing below is active while cf.api_url is empty.
+    public static final Key<String> CF_API_URL = new Key<>("cf.api_url", ValueType.optionalUrl("https", "http"), "",
+            "Cloud Controller API root (https://api.sys.example.com); UAA is found from its root document. Empty: no Cloud Foundry API use, the gateway behaves as without it.");
+    public static final Key<String> CF_CLIENT_ID = new Key<>("cf.client_id", ValueType.STRING, "",
+            "UAA client of the gateway's own (client_credentials grant) for app metadata and process stats; it needs cloud_controller.admin_read_only or cloud_controller.global_auditor.");
+    public static final Key<String> CF_CLIENT_SECRET = new Key<>("cf.client_secret", ValueType.SECRET, "",
+            "Secret of cf.client_id.");
+    public static final Key<String> CF_CA_FILE = new Key<>("cf.ca_file", ValueType.PEM_FILE, "",
+            "PEM CA of the Cloud Controller's and UAA's certificates; empty uses the JVM's trust store.");
+    public static final Key<Boolean> CF_SKIP_SSL_VALIDATION = new Key<>("cf.skip_ssl_validation", ValueType.BOOLEAN, false,
+            "Accept any certificate from the Cloud Controller and UAA (test foundations only: tokens then travel to whoever answers).");
+    public static final Key<Integer> CF_MAX_CONCURRENT_REQUESTS = new Key<>("cf.max_concurrent_requests",
+            ValueType.integer(1, 1000), 8,
+            "Requests to the Cloud Controller and UAA in flight at once; more wait, and fail with the request timeout.");
+    public static final Key<Integer> CF_MAX_REQUESTS_PER_SECOND = new Key<>("cf.max_requests_per_second",
+            ValueType.integer(1, 100_000), 20,
+            "Requests started per second towards the Cloud Controller and UAA (bursts up to one second's worth).");
+    public static final Key<Duration> CF_REQUEST_TIMEOUT = new Key<>("cf.request_timeout",
+            ValueType.duration(Duration.ofMillis(100), Duration.ofMinutes(5)), Duration.ofSeconds(10),
+            "Time one Cloud Controller or UAA request may take, waiting for its turn included.");
+    public static final Key<Duration> CF_METADATA_REFRESH = new Key<>("cf.metadata_refresh",
+            ValueType.duration(Duration.ofSeconds(1), Duration.ofHours(24)), Duration.ofSeconds(60),
+            "How often the apps' annotations (prometheus.io/scrape, prometheus.io/path) are read again.");
+    public static final Key<Boolean> CF_CONTAINER_METRICS = new Key<>("cf.container_metrics", ValueType.BOOLEAN, true,
+            "Add each instance's container metrics (cf_container_*, from the process stats) to .../metrics answers; only with cf.api_url.");
+    public static final Key<Duration> CF_STATS_TTL = new Key<>("cf.stats_ttl",
+            ValueType.duration(Duration.ofSeconds(1), Duration.ofHours(1)), Duration.ofSeconds(15),
+            "How long one process's stats are reused: at most one stats request per process in this time.");
+    public static final Key<String> AUTH_MODE = new Key<>("auth.mode", ValueType.oneOf("none", "cf"), "none",
+            "none: anyone reaching the port reads every app. cf: app endpoints need a UAA bearer token that can see the app in the Cloud Controller; /routes needs an admin-read scope. Needs cf.api_url.");
+    public static final Key<Duration> AUTH_CACHE_TTL = new Key<>("auth.cache_ttl",
+            ValueType.duration(Duration.ZERO, Duration.ofHours(1)), Duration.ofSeconds(60),
+            "How long a Cloud Controller answer about a (token, app) pair is reused, never past the token's expiry.");
+    public static final Key<String> AUTH_APP_AUTHORIZATION_HEADER = new Key<>("auth.app_authorization_header",
+            ValueType.STRING, "X-App-Authorization",
+            "In auth.mode cf: the caller header whose value reaches the app's instances as Authorization (the caller's own Authorization never does).");
+
     public static final List<Key<?>> ALL = List.of(
             PORT, HEALTH_PORT, LISTEN_ADDRESS, SHUTDOWN_TIMEOUT,
             HTTP_MAX_HEADER_SIZE, HTTP_MAX_CONCURRENT_REQUESTS, HTTP_HEADER_TIMEOUT, HTTP_IDLE_TIMEOUT, HTTP_MAX_CONNECTIONS,
@@ -157,5 +195,9 @@ public final class Keys {
             SCRAPE_INSTANCE_TIMEOUT, SCRAPE_TIMEOUT_MARGIN, SCRAPE_MAX_BODY_SIZE, SCRAPE_MAX_BUFFERED_BYTES,
             SCRAPE_MAX_CONNECTIONS_PER_INSTANCE, SCRAPE_MAX_CONCURRENT_SCRAPES, SCRAPE_MAX_CONCURRENT_SCRAPES_PER_REQUEST,
             SCRAPE_IDLE_CONNECTION_TIMEOUT, SCRAPE_MAX_IDLE_CONNECTIONS, SCRAPE_TLS_CA_FILE, SCRAPE_TLS_CERT_FILE, SCRAPE_TLS_KEY_FILE,
-            SCRAPE_FORWARDED_HEADERS);
+            SCRAPE_FORWARDED_HEADERS,
+            CF_API_URL, CF_CLIENT_ID, CF_CLIENT_SECRET, CF_CA_FILE, CF_SKIP_SSL_VALIDATION,
+            CF_MAX_CONCURRENT_REQUESTS, CF_MAX_REQUESTS_PER_SECOND, CF_REQUEST_TIMEOUT,
+            CF_METADATA_REFRESH, CF_CONTAINER_METRICS, CF_STATS_TTL,
+            AUTH_MODE, AUTH_CACHE_TTL, AUTH_APP_AUTHORIZATION_HEADER);
 }

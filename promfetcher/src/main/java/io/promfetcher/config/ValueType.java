@@ -188,6 +188,22 @@ public interface ValueType<T> {
         };
     }
 
+    /** One URL with one of the given schemes and a host, kept as written; empty means not set. */
+    static ValueType<String> optionalUrl(String... schemes) {
+        ValueType<List<URI>> url = urls(schemes);
+        return raw -> {
+            String s = raw.strip();
+            if (s.isEmpty()) {
+                return s;
+            }
+            if (s.contains(",")) {
+                throw new IllegalArgumentException("\"" + redactUserInfo(s) + "\" is more than one URL");
+            }
+            url.parse(s);
+            return s;
+        };
+    }
+
     /**
      * A PEM file (certificate or key) that exists and is readable; empty means not set. Checked
      * at start so a typo in a path fails fast instead of at the first TLS handshake.

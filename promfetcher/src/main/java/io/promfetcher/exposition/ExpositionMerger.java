@@ -38,6 +38,10 @@ import java.util.Set;
  * <li>With {@link ScrapeStatus#INCLUDED}, the §5 families {@code promfetcher_scrape_*} follow, one
  *     sample per instance (failed ones included); an app's own families of those names are then
  *     dropped as conflicts.
+ * <li>{@link InstanceScrape.Supplement}s (samples the gateway adds about an instance) are merged
+ *     first, with their instance's labels; their families come after the instances' in the
+ *     output, instances' own families of those names are dropped as conflicts, and they appear
+ *     neither in the scrape status families nor in the report.
  * </ul>
  * The bodies are only read during the call. Memory beyond the inputs: the family index (offsets,
  * not samples) and an 8 KiB buffer in front of {@code out}; the output itself goes to {@code out}.
@@ -53,10 +57,12 @@ public final class ExpositionMerger {
     public static MergeReport merge(List<InstanceScrape> scrapes, OutputFormat format, ScrapeStatus status,
             OutputStream out) throws IOException {
         List<Instance> instances = new ArrayList<>(scrapes.size());
+        List<Instance> supplements = new ArrayList<>();
         for (InstanceScrape scrape : scrapes) {
-            instances.add(new Instance(scrape));
+            (scrape instanceof InstanceScrape.Supplement ? supplements : instances).add(new Instance(scrape));
         }
         instances.sort(ORDER);
+        supplements.sort(ORDER);
 
         Set<String> reserved = new HashSet<>();
         if (status == ScrapeStatus.INCLUDED) {
@@ -67,7 +73,20 @@ public final class ExpositionMerger {
         Map<String, MergedFamily> families = new LinkedHashMap<>();
         Map<String, List<Map.Entry<Instance, Metrics.MetricFamily>>> protobufFamilies = new LinkedHashMap<>();
         FamilyIndexer indexer = FamilyIndexer.forThread(format.escaping());
+        Set<String> supplied = new HashSet<>();
         try {
+            for (Instance supplement : supplements) {
+                InstanceScrape.Supplement body = (InstanceScrape.Supplement) supplement.scrape;
+                supplement.format = InputFormat.fromContentType(body.contentType()).orElse(InputFormat.PROMETHEUS_TEXT);
+                supplement.parser = ExpositionParser.create(supplement.format, body.bytes(), 0, body.bytes().length);
+                try {
+                    commit(supplement, indexer.index(supplement.parser), families, Set.of(), supplements.size());
+                } catch (ExpositionParseException e) {
+                    continue; // the gateway's own text: a bug, never worth failing the merge for
+                }
+            }
+            supplied.addAll(families.keySet());
+            reserved.addAll(supplied);
             Set<TargetLabels> targets = new HashSet<>();
             for (Instance instance : instances) {
                 if (!targets.add(instance.target)) {
@@ -109,9 +128,25 @@ public final class ExpositionMerger {
             indexer.release();
         }
 
+        if (!supplied.isEmpty()) { // the gateway's families after the instances'
+            Map<String, MergedFamily> ordered = new LinkedHashMap<>();
+            families.forEach((k, f) -> {
+                if (!supplied.contains(k)) {
+                    ordered.put(k, f);
+                }
+            });
+            families.forEach((k, f) -> {
+                if (supplied.contains(k)) {
+                    ordered.put(k, f);
+                }
+            });
+            families = ordered;
+        }
         ExpositionWriter writer = ExpositionWriter.forFormat(format, new ByteSink(out), status == ScrapeStatus.INCLUDED,
                 families.keySet());
-        writer.start(instances);
+        List<Instance> labelled = new ArrayList<>(instances);
+        labelled.addAll(supplements); // supplements carry their instance's labels too
+        writer.start(labelled);
         for (MergedFamily family : families.values()) {
             writer.family(family);
         }
@@ -153,11 +188,11 @@ public final class ExpositionMerger {
         instance.duplicates = indexed.duplicates;
         for (FamilyIndexer.LocalFamily f : indexed.families) {
             MergedFamily merged = families.get(f.key);
+            if (reserved.contains(f.key)) { // the gateway's own families: never an instance's samples
+                instance.conflicts += f.samples;
+                continue;
+            }
             if (merged == null) {
-                if (reserved.contains(f.key)) {
-                    instance.conflicts += f.samples;
-                    continue;
-                }
                 merged = new MergedFamily(f.key, f.outName, f.quoted, f.type, f.bareCounter, instanceCount,
                         java.util.Arrays.copyOfRange(f.memberBuf, f.memberStart, f.memberStart + f.nameLength));
                 families.put(f.key, merged);

@@ -9,7 +9,7 @@ import org.slf4j.Logger;
  * Logs a warning at most once per interval and key, then says how many were suppressed: a flood of
  * bad announcements must not flood the log (the metric counts every one).
  */
-final class LogLimiter {
+public final class LogLimiter {
     private final Logger log;
     private final LongSupplier nanoClock;
     private final long intervalNanos;
@@ -20,13 +20,13 @@ final class LogLimiter {
         final AtomicLong suppressed = new AtomicLong();
     }
 
-    LogLimiter(Logger log, LongSupplier nanoClock, long intervalNanos) {
+    public LogLimiter(Logger log, LongSupplier nanoClock, long intervalNanos) {
         this.log = log;
         this.nanoClock = nanoClock;
         this.intervalNanos = intervalNanos;
     }
 
-    void warn(String key, String format, Object... args) {
+    public void warn(String key, String format, Object... args) {
         Window window = windows.computeIfAbsent(key, k -> new Window());
         long now = nanoClock.getAsLong();
         synchronized (window) {

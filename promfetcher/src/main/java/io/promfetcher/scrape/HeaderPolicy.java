@@ -17,7 +17,10 @@ import java.util.Set;
  * gateway sets on an instance request. The rules (gateway design §6):
  * <ul>
  *   <li>{@code Authorization} is always forwarded, plus the configured allow-list
- *       ({@code scrape.forwarded_headers}); nothing else from the caller;</li>
+ *       ({@code scrape.forwarded_headers}); nothing else from the caller. With an app
+ *       authorization header ({@link #withAppAuthorization}, {@code auth.mode: cf}) the caller's
+ *       {@code Authorization} is the gateway's own and is never forwarded: the value of the app
+ *       authorization header is sent as {@code Authorization} instead;</li>
  *   <li>hop-by-hop headers ({@code Connection}, {@code Keep-Alive}, {@code TE}, {@code Trailer},
  *       {@code Transfer-Encoding}, {@code Upgrade}), every {@code Proxy-*} header, any header the
  *       caller's {@code Connection} names, and {@code Host}/{@code Content-Length} are never
@@ -47,6 +50,8 @@ public final class HeaderPolicy {
             SCRAPE_TIMEOUT_HEADER.toLowerCase(Locale.ROOT));
 
     private final Set<String> forwarded;
+    /** Lower-case name of the caller header sent on as {@code Authorization}; "" for none. */
+    private final String appAuthorization;
 
     /**
      * @param allowList caller headers forwarded besides {@code Authorization} (case-insensitive);
@@ -54,8 +59,38 @@ public final class HeaderPolicy {
      *                  an HTTP token, is refused with {@link IllegalArgumentException}
      */
     public HeaderPolicy(Collection<String> allowList) {
+        this(allowList, "");
+    }
+
+    /**
+     * The policy of {@code auth.mode: cf}: the caller's {@code Authorization} (a platform token
+     * the gateway consumed) never reaches app code; the caller's {@code appAuthorizationHeader}
+     * does, renamed {@code Authorization}. The allow-list may then not name {@code Authorization}.
+     */
+    public static HeaderPolicy withAppAuthorization(Collection<String> allowList, String appAuthorizationHeader) {
+        String lower = appAuthorizationHeader.trim().toLowerCase(Locale.ROOT);
+        if (lower.isEmpty() || !isToken(lower)) {
+            throw new IllegalArgumentException("'" + appAuthorizationHeader + "' is not a valid HTTP header name");
+        }
+        if (lower.equals("authorization") || neverForwarded(lower)) {
+            throw new IllegalArgumentException("header '" + appAuthorizationHeader + "' cannot carry the app's credentials"
+                    + " (Authorization is the caller's own; hop-by-hop, Proxy-* and gateway headers are never forwarded)");
+        }
+        for (String name : allowList) {
+            if (name.trim().equalsIgnoreCase("authorization")) {
+                throw new IllegalArgumentException("Authorization cannot be forwarded when the gateway checks the caller's token"
+                        + " (the app's credentials travel in " + appAuthorizationHeader + ")");
+            }
+        }
+        return new HeaderPolicy(allowList, lower);
+    }
+
+    private HeaderPolicy(Collection<String> allowList, String appAuthorization) {
+        this.appAuthorization = appAuthorization;
         Set<String> names = new HashSet<>();
-        names.add("authorization");
+        if (appAuthorization.isEmpty()) {
+            names.add("authorization");
+        }
         for (String name : allowList) {
             String lower = name.trim().toLowerCase(Locale.ROOT);
             if (lower.isEmpty() || !isToken(lower)) {
@@ -67,6 +102,7 @@ public final class HeaderPolicy {
             }
             names.add(lower);
         }
+        names.remove(appAuthorization); // sent under its own name would only duplicate it
         this.forwarded = Set.copyOf(names);
     }
 
@@ -99,8 +135,13 @@ public final class HeaderPolicy {
         List<Map.Entry<String, String>> kept = new ArrayList<>();
         for (Map.Entry<String, String> header : callerHeaders) {
             String name = header.getKey().toLowerCase(Locale.ROOT);
-            if (forwarded.contains(name) && !namedByConnection.contains(name) && isSafeValue(header.getValue())) {
+            if (namedByConnection.contains(name) || !isSafeValue(header.getValue())) {
+                continue;
+            }
+            if (forwarded.contains(name)) {
                 kept.add(Map.entry(header.getKey(), header.getValue()));
+            } else if (name.equals(appAuthorization)) {
+                kept.add(Map.entry("Authorization", header.getValue()));
             }
         }
         if (!callerAddress.isEmpty()) {

@@ -43,19 +43,22 @@ public final class ScrapeClient implements AutoCloseable {
      *                                  names the setting
      */
     public ScrapeClient(ScrapeSettings settings, EventLoopGroup group, Transport transport, PrometheusRegistry registry) {
-        this(settings, new MemoryBudget(MemoryBudget.configuredLimit(settings.maxBufferedBytes())), OwnAddresses.NONE,
+        this(settings, new HeaderPolicy(settings.forwardedHeaders()),
+                new MemoryBudget(MemoryBudget.configuredLimit(settings.maxBufferedBytes())), OwnAddresses.NONE,
                 group, transport, registry);
     }
 
     /**
-     * @param budget the gateway's one memory budget, shared with the merges of what is scraped
-     * @param own    the gateway's own listeners, never scraped
+     * @param headerPolicy what of a caller's headers instances receive (the allow-list's own, or
+     *                     e.g. {@link HeaderPolicy#withAppAuthorization})
+     * @param budget       the gateway's one memory budget, shared with the merges of what is scraped
+     * @param own          the gateway's own listeners, never scraped
      */
-    public ScrapeClient(ScrapeSettings settings, MemoryBudget budget, OwnAddresses own, EventLoopGroup group,
-                        Transport transport, PrometheusRegistry registry) {
+    public ScrapeClient(ScrapeSettings settings, HeaderPolicy headerPolicy, MemoryBudget budget, OwnAddresses own,
+                        EventLoopGroup group, Transport transport, PrometheusRegistry registry) {
         this.settings = settings;
         this.group = group;
-        this.headerPolicy = new HeaderPolicy(settings.forwardedHeaders());
+        this.headerPolicy = headerPolicy;
         this.pool = new ConnectionPool(settings, group, transport, new InstanceTls(settings), own);
         this.slots = new Slots(settings);
         this.budget = budget;

@@ -206,4 +206,44 @@ class ConfigLoaderTest {
         List<URI> fromEnv = load(null, Map.of("PROMFETCHER_NATS_SERVERS", "nats://a:1,nats://b:2")).get(Keys.NATS_SERVERS);
         assertThat(fromFile).isEqualTo(fromEnv);
     }
+
+    @Test
+    void cloudFoundryKeysAreCheckedTogether() throws Exception {
+        Map<String, String> api = Map.of("PROMFETCHER_CF_API_URL", "https://api.sys.example.com",
+                "PROMFETCHER_CF_CLIENT_ID", "promfetcher", "PROMFETCHER_CF_CLIENT_SECRET", "s3cret");
+        assertThat(load(null, api).get(Keys.CF_API_URL)).isEqualTo("https://api.sys.example.com");
+        assertThat(error(null, Map.of("PROMFETCHER_AUTH_MODE", "cf"))).contains("auth.mode").contains("cf.api_url");
+        assertThat(error(null, Map.of("PROMFETCHER_CF_API_URL", "https://api.sys.example.com"))).startsWith("cf.client_id: required");
+        assertThat(error(null, Map.of("PROMFETCHER_CF_API_URL", "ftp://api.example.com"))).contains("PROMFETCHER_CF_API_URL");
+        assertThat(error(null, Map.of("PROMFETCHER_CF_API_URL", "https://a.example.com,https://b.example.com"))).contains("more than one URL");
+        Map<String, String> both = new java.util.HashMap<>(api);
+        both.put("PROMFETCHER_CF_SKIP_SSL_VALIDATION", "true");
+        both.put("PROMFETCHER_CF_CA_FILE", certificateFile().toString());
+        assertThat(error(null, both)).startsWith("cf.skip_ssl_validation");
+        assertThat(error(null, Map.of("PROMFETCHER_AUTH_MODE", "bearer"))).contains("not one of none, cf");
+    }
+
+    @Test
+    void authModeCfRefusesSettingsThatWouldLeakOrBeIgnored() throws Exception {
+        Map<String, String> cf = new java.util.HashMap<>(Map.of("PROMFETCHER_CF_API_URL", "https://api.sys.example.com",
+                "PROMFETCHER_CF_CLIENT_ID", "promfetcher", "PROMFETCHER_CF_CLIENT_SECRET", "s3cret", "PROMFETCHER_AUTH_MODE", "cf"));
+        assertThat(load(null, cf).get(Keys.AUTH_APP_AUTHORIZATION_HEADER)).isEqualTo("X-App-Authorization");
+        Map<String, String> forwardsAuthorization = new java.util.HashMap<>(cf);
+        forwardsAuthorization.put("PROMFETCHER_SCRAPE_FORWARDED_HEADERS", "X-Tenant,Authorization");
+        assertThat(error(null, forwardsAuthorization)).contains("Authorization cannot be forwarded");
+        Map<String, String> appHeader = new java.util.HashMap<>(cf);
+        appHeader.put("PROMFETCHER_AUTH_APP_AUTHORIZATION_HEADER", "Authorization");
+        assertThat(error(null, appHeader)).contains("PROMFETCHER_AUTH_APP_AUTHORIZATION_HEADER");
+        Map<String, String> basic = new java.util.HashMap<>(cf);
+        basic.put("PROMFETCHER_ROUTES_API_USER", "ops");
+        basic.put("PROMFETCHER_ROUTES_API_PASSWORD", "pw");
+        assertThat(error(null, basic)).startsWith("routes.api.user: not used with auth.mode cf");
+    }
+
+    private static Path certificateFile() throws Exception {
+        Path file = Files.createTempFile("ca", ".pem");
+        Files.writeString(file, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+        file.toFile().deleteOnExit();
+        return file;
+    }
 }

@@ -141,4 +141,25 @@ class HeaderPolicyTest {
         assertThat(HeaderPolicy.seconds(Duration.ofMillis(1))).isEqualTo("0.001");
         assertThat(HeaderPolicy.seconds(Duration.ZERO)).isEqualTo("0");
     }
+
+    @Test
+    void withAnAppAuthorizationHeaderTheCallersAuthorizationIsNeverForwarded() {
+        HttpHeaders caller = callerHeaders();
+        caller.add("X-App-Authorization", "Basic YXBwOnNlY3JldA==");
+        ForwardedHeaders f = HeaderPolicy.withAppAuthorization(List.of("X-Tenant"), "X-App-Authorization")
+                .forCaller(caller, "10.0.0.5", "http");
+        assertThat(f.headers()).contains(Map.entry("Authorization", "Basic YXBwOnNlY3JldA=="));
+        assertThat(f.headers()).noneMatch(h -> h.getValue().contains("caller-token"));
+        assertThat(f.headers()).noneMatch(h -> h.getKey().equalsIgnoreCase("X-App-Authorization"));
+        ForwardedHeaders without = HeaderPolicy.withAppAuthorization(List.of(), "X-App-Authorization")
+                .forCaller(callerHeaders(), "10.0.0.5", "http");
+        assertThat(without.headers()).noneMatch(h -> h.getKey().equalsIgnoreCase("Authorization"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Authorization", "Proxy-Authorization", "Connection", "Host", "bad header"})
+    void theAppAuthorizationHeaderCannotBeAHeaderWithAnotherRole(String name) {
+        assertThatThrownBy(() -> HeaderPolicy.withAppAuthorization(List.of(), name))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }
