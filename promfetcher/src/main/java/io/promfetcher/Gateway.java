@@ -14,6 +14,7 @@ import io.promfetcher.api.Router;
 import io.promfetcher.api.ScrapePreferences;
 import io.promfetcher.api.RoutesEndpoint;
 import io.promfetcher.api.ServiceDiscoveryEndpoint;
+import io.promfetcher.broker.ServiceBroker;
 import io.promfetcher.config.ConfigLoader;
 import io.promfetcher.config.GatewayConfig;
 import io.promfetcher.config.Keys;
@@ -30,8 +31,10 @@ import io.promfetcher.scrape.ScrapeSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -58,6 +61,8 @@ public final class Gateway {
     /** Everything that feeds the table and what the gateway knows of apps; started in order, closed in reverse. */
     private final List<RouteSource> sources;
     private final ScrapeClient scrapeClient;
+    /** The service broker, when enabled: bindings say where apps' metrics are (README, "Service broker"). */
+    private final Optional<ServiceBroker> broker;
     private final ExecutorService mergers;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -87,8 +92,13 @@ public final class Gateway {
         scrapeClient = new ScrapeClient(scrapeSettings(config), eventLoops, transport, registry);
         int cores = Runtime.getRuntime().availableProcessors();
         mergers = Executors.newFixedThreadPool(cores, new io.netty.util.concurrent.DefaultThreadFactory("promfetcher-merge", true));
-        // What apps say about being scraped, the first source that says something winning (README, "Metrics path").
-        ScrapePreferences preferences = ScrapePreferences.inOrder(List.of());
+        broker = config.get(Keys.BROKER_ENABLED) ? Optional.of(new ServiceBroker(brokerSettings(config), registry)) : Optional.empty();
+        broker.ifPresent(b -> health.register("broker", b::health));
+        // What apps say about being scraped, the first source that says something winning (README,
+        // "Service broker"): service bindings first.
+        List<ScrapePreferences> said = new ArrayList<>();
+        broker.ifPresent(b -> said.add(b.preferences()));
+        ScrapePreferences preferences = ScrapePreferences.inOrder(said);
         AppMetricsEndpoint appMetrics = new AppMetricsEndpoint(table, preferences, scrapeClient, mergers,
                 config.get(Keys.ROUTES_REGISTER_INTERVAL), new MergeMetrics(registry),
                 new MergeBudget(config.get(Keys.SCRAPE_MAX_BUFFERED_BYTES)));
@@ -100,6 +110,7 @@ public final class Gateway {
                 .exact("/v2/sd", "sd", new ServiceDiscoveryEndpoint(table, preferences, "127.0.0.1:" + config.get(Keys.PORT)))
                 .prefix("/v1/apps/", "apps", appMetrics)
                 .prefix("/v2/apps/", "apps", appMetrics);
+        broker.ifPresent(b -> api.prefix("/broker/", "broker", Set.of("GET", "PUT", "PATCH", "DELETE"), b.endpoint()));
         extraEndpoints.accept(api);
 
         server = new HttpServer(new HttpServer.Settings(
@@ -118,8 +129,10 @@ public final class Gateway {
         try {
             gateway.server.start();
             gateway.sources.forEach(RouteSource::start);
+            gateway.broker.ifPresent(ServiceBroker::start);
         } catch (RuntimeException e) {
             gateway.closeSources();
+            gateway.broker.ifPresent(ServiceBroker::close);
             gateway.eventLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
@@ -174,6 +187,19 @@ public final class Gateway {
                 ConfigLoader.forwardedHeaders(c));
     }
 
+    private static ServiceBroker.Settings brokerSettings(GatewayConfig c) {
+        return new ServiceBroker.Settings(
+                c.get(Keys.BROKER_USER),
+                c.get(Keys.BROKER_PASSWORD),
+                c.get(Keys.BROKER_DATABASE_URL),
+                c.get(Keys.BROKER_DATABASE_USER),
+                c.get(Keys.BROKER_DATABASE_PASSWORD),
+                c.get(Keys.BROKER_DATABASE_TIMEOUT),
+                c.get(Keys.BROKER_REFRESH_INTERVAL),
+                c.get(Keys.BROKER_SERVICE_ID),
+                c.get(Keys.BROKER_PLAN_ID));
+    }
+
     private static NatsSettings natsSettings(GatewayConfig c) {
         Optional<String> user = optional(c.get(Keys.NATS_USER));
         return new NatsSettings(
@@ -224,6 +250,7 @@ public final class Gateway {
         }
         int abandoned = server.inFlight();
         server.close();
+        broker.ifPresent(ServiceBroker::close);
         closeSources();
         scrapeClient.close();
         mergers.shutdownNow();
