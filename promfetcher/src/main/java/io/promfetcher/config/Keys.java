@@ -134,7 +134,7 @@ public final class Keys {
             "Database password.");
     public static final Key<Duration> BROKER_DATABASE_TIMEOUT = new Key<>("broker.database_timeout",
             ValueType.duration(Duration.ofMillis(250), Duration.ofMinutes(1)), Duration.ofSeconds(5),
-            "Time to get a database connection; beyond it broker calls answer 503 (the platform's own timeout is 60s) and scrapes keep the bindings already loaded.");
+            "Time to get a PostgreSQL connection; beyond it broker calls answer 503 (the platform's own timeout is 60s) and scrapes keep the bindings already loaded. The embedded database gets at least 30s to open its file.");
     public static final Key<Duration> BROKER_REFRESH_INTERVAL = new Key<>("broker.refresh_interval",
             ValueType.duration(Duration.ofMillis(100), Duration.ofMinutes(10)), Duration.ofSeconds(10),
             "How often each gateway asks the database whether bindings changed (one single-row read); a change made through any gateway is used by all within it.");

@@ -22,7 +22,6 @@ public final class OsbClient {
     public static final String PASSWORD = "broker-secret";
     public static final String SERVICE_ID = "75bcebab-cc25-4ef6-89dc-a91b953919f1";
     public static final String PLAN_ID = "e2900be3-709b-419e-b63b-de3aabcd9e15";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Status, headers and body of one answer; {@link #json()} parses the body. */
@@ -41,6 +40,8 @@ public final class OsbClient {
     }
 
     private final String api;
+    /** One client per gateway: connections are never reused across gateways that come and go. */
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     /** @param api http://127.0.0.1:port of a gateway */
     public OsbClient(String api) {
@@ -56,7 +57,7 @@ public final class OsbClient {
         env.put("PROMFETCHER_BROKER_DATABASE_URL", databaseUrl);
         env.put("PROMFETCHER_BROKER_DATABASE_USER", user);
         env.put("PROMFETCHER_BROKER_DATABASE_PASSWORD", password);
-        env.put("PROMFETCHER_BROKER_DATABASE_TIMEOUT", "1s");
+        env.put("PROMFETCHER_BROKER_DATABASE_TIMEOUT", "2s");
         env.put("PROMFETCHER_BROKER_REFRESH_INTERVAL", "300ms");
         return env;
     }
@@ -106,7 +107,7 @@ public final class OsbClient {
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         headers.forEach(request::header);
-        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         return new Answer(response.statusCode(), response);
     }
 
