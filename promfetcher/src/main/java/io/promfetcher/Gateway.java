@@ -73,7 +73,9 @@ public final class Gateway {
 
         RoutesSettings routesSettings = routesSettings(config);
         // Misses answer "warming up" (503) rather than "unknown" (404) until every source is ready.
-        table = new RouteTable(System::nanoTime, routesSettings.staleThreshold(), () -> !sourcesReady());
+        table = new RouteTable(System::nanoTime, routesSettings.staleThreshold(), () -> !sourcesReady(),
+                new RouteTable.Limits(config.get(Keys.ROUTES_MAX_URIS_PER_INSTANCE), config.get(Keys.ROUTES_MAX_INSTANCES_PER_APP),
+                        RouteTable.Limits.maxEndpointsFor(config.get(Keys.ROUTES_MAX_INSTANCES))));
         NatsAnnouncements nats = new NatsAnnouncements(table, routesSettings, natsSettings(config), registry);
         sources = List.of(nats);
         for (RouteSource source : sources) {
@@ -174,6 +176,7 @@ public final class Gateway {
                 c.get(Keys.SCRAPE_MAX_CONCURRENT_SCRAPES),
                 c.get(Keys.SCRAPE_MAX_CONCURRENT_SCRAPES_PER_REQUEST),
                 c.get(Keys.SCRAPE_IDLE_CONNECTION_TIMEOUT),
+                c.get(Keys.SCRAPE_MAX_IDLE_CONNECTIONS),
                 c.get(Keys.SCRAPE_TLS_CA_FILE),
                 c.get(Keys.SCRAPE_TLS_CERT_FILE),
                 c.get(Keys.SCRAPE_TLS_KEY_FILE),

@@ -87,6 +87,15 @@ public final class Keys {
     public static final Key<Boolean> ROUTES_PUBLISH_ROUTER_START = new Key<>("routes.publish_router_start",
             ValueType.BOOLEAN, false,
             "Publish our own router.start on each (re)connection so emitters re-announce at once (faster warm-up, but every emitter adopts the intervals we advertise).");
+    public static final Key<Integer> ROUTES_MAX_URIS_PER_INSTANCE = new Key<>("routes.max_uris_per_instance",
+            ValueType.integer(1, 100_000), 100,
+            "Routes kept for one instance; more announced are refused and counted (reason too_many_uris). Route-emitter sends one per message.");
+    public static final Key<Integer> ROUTES_MAX_INSTANCES_PER_APP = new Key<>("routes.max_instances_per_app",
+            ValueType.integer(1, 1_000_000), 10_000,
+            "Instances kept for one app; a new one beyond it is refused and counted (reason too_many_instances).");
+    public static final Key<Integer> ROUTES_MAX_INSTANCES = new Key<>("routes.max_instances",
+            ValueType.integer(0, 100_000_000), 0,
+            "Endpoints (app instances and BOSH components) the route table holds (0: one per KiB of a quarter of the heap); a new one beyond it is refused and counted (reason table_full).");
     public static final Key<Boolean> ROUTES_API_ENABLED = new Key<>("routes.api.enabled", ValueType.BOOLEAN, true,
             "Serve GET /routes (the route table as JSON; it reveals the foundation's topology).");
     public static final Key<String> ROUTES_API_USER = new Key<>("routes.api.user", ValueType.STRING, "",
@@ -118,6 +127,9 @@ public final class Keys {
     public static final Key<Duration> SCRAPE_IDLE_CONNECTION_TIMEOUT = new Key<>("scrape.idle_connection_timeout",
             ValueType.duration(Duration.ofSeconds(1), Duration.ofHours(1)), Duration.ofSeconds(90),
             "An idle pooled connection to an instance is closed after this.");
+    public static final Key<Integer> SCRAPE_MAX_IDLE_CONNECTIONS = new Key<>("scrape.max_idle_connections",
+            ValueType.integer(0, 1_000_000), 8192,
+            "Idle keep-alive connections to instances kept over all instances; beyond it a connection is closed after its scrape. Keep it well below the process's file descriptor limit.");
     public static final Key<String> SCRAPE_TLS_CA_FILE = new Key<>("scrape.tls.ca_file", ValueType.PEM_FILE, "",
             "PEM CA that signed the instances' certificates (Diego's instance identity CA); empty uses the JVM's trust store.");
     public static final Key<String> SCRAPE_TLS_CERT_FILE = new Key<>("scrape.tls.cert_file", ValueType.PEM_FILE, "",
@@ -136,9 +148,10 @@ public final class Keys {
             NATS_TLS_CA_FILE, NATS_TLS_CERT_FILE, NATS_TLS_KEY_FILE, NATS_RECONNECT_WAIT, NATS_CONNECT_TIMEOUT,
             ROUTES_STALE_THRESHOLD, ROUTES_PRUNE_INTERVAL, ROUTES_REGISTER_INTERVAL,
             ROUTES_SUBSCRIBE_ROUTER_START, ROUTES_PUBLISH_ROUTER_START,
+            ROUTES_MAX_URIS_PER_INSTANCE, ROUTES_MAX_INSTANCES_PER_APP, ROUTES_MAX_INSTANCES,
             ROUTES_API_ENABLED, ROUTES_API_USER, ROUTES_API_PASSWORD,
             SCRAPE_INSTANCE_TIMEOUT, SCRAPE_TIMEOUT_MARGIN, SCRAPE_MAX_BODY_SIZE, SCRAPE_MAX_BUFFERED_BYTES,
             SCRAPE_MAX_CONNECTIONS_PER_INSTANCE, SCRAPE_MAX_CONCURRENT_SCRAPES, SCRAPE_MAX_CONCURRENT_SCRAPES_PER_REQUEST,
-            SCRAPE_IDLE_CONNECTION_TIMEOUT, SCRAPE_TLS_CA_FILE, SCRAPE_TLS_CERT_FILE, SCRAPE_TLS_KEY_FILE,
+            SCRAPE_IDLE_CONNECTION_TIMEOUT, SCRAPE_MAX_IDLE_CONNECTIONS, SCRAPE_TLS_CA_FILE, SCRAPE_TLS_CERT_FILE, SCRAPE_TLS_KEY_FILE,
             SCRAPE_FORWARDED_HEADERS);
 }

@@ -238,7 +238,7 @@ final class InstanceScrape<T> {
             discarded += n;
             if (discarded > MAX_DISCARDED_ERROR_BODY) {
                 if (claim()) {
-                    ch.close();
+                    close(ch);
                     publish(errorAnswer);
                 }
                 return false;
@@ -292,7 +292,7 @@ final class InstanceScrape<T> {
         if (keepAlive) {
             fanout.client.pool().release(address, ch); // before the slot is freed, so the next scrape finds it
         } else {
-            ch.close();
+            close(ch);
         }
         publish(outcome);
     }
@@ -306,7 +306,7 @@ final class InstanceScrape<T> {
             return;
         }
         channel = null;
-        ch.close();
+        close(ch);
         if (reused && !responseStarted && !retried && System.nanoTime() < limitNanos) {
             retried = true;
             fanout.loop.execute(this::connect);
@@ -333,7 +333,7 @@ final class InstanceScrape<T> {
         }
         Channel ch = channel;
         if (ch != null) {
-            ch.close();
+            close(ch);
         }
         ScrapeOutcome.Failure<T> answered = errorAnswer;
         publish(answered != null ? answered : failure(FailureReason.TIMEOUT,
@@ -349,7 +349,7 @@ final class InstanceScrape<T> {
 
     private void failAndClose(Channel ch, FailureReason reason, String detail) {
         if (claim()) {
-            ch.close();
+            close(ch);
             publish(failure(reason, detail));
         }
     }
@@ -358,9 +358,22 @@ final class InstanceScrape<T> {
         if (claim()) {
             Channel ch = channel;
             if (ch != null) {
-                ch.close();
+                close(ch);
             }
             publish(failure(reason, detail));
+        }
+    }
+
+    /**
+     * Closes a connection, also one that never got registered with an event loop (no file
+     * descriptor left, say): Netty throws for those, and a scrape that throws while failing would
+     * never report, keeping its slot for good.
+     */
+    private static void close(Channel ch) {
+        if (ch.isRegistered()) {
+            ch.close();
+        } else {
+            ch.unsafe().closeForcibly();
         }
     }
 

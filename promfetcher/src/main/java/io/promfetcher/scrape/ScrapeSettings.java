@@ -31,6 +31,10 @@ import java.util.Objects;
  *                                       [{@code scrape.max_concurrent_scrapes_per_request}, 64]
  * @param idleConnectionTimeout          an idle pooled connection is closed after this
  *                                       [{@code scrape.idle_connection_timeout}, 90s]
+ * @param maxIdleConnections             idle connections kept over all instances; a connection
+ *                                       beyond it is closed after its scrape, so a foundation of
+ *                                       many instances cannot use up the process's file
+ *                                       descriptors [{@code scrape.max_idle_connections}, 8192]
  * @param tlsCaFile                      PEM CA bundle that signed the instances' certificates;
  *                                       "" uses the JVM's trust store [{@code scrape.tls.ca_file}]
  * @param tlsCertFile                    PEM client certificate for mutual TLS; "" for none
@@ -41,7 +45,7 @@ import java.util.Objects;
  */
 public record ScrapeSettings(Duration instanceTimeout, Duration timeoutMargin, long maxBodyBytes,
                              long maxBufferedBytes, int maxConnectionsPerInstance, int maxConcurrentScrapes,
-                             int maxConcurrentScrapesPerRequest, Duration idleConnectionTimeout,
+                             int maxConcurrentScrapesPerRequest, Duration idleConnectionTimeout, int maxIdleConnections,
                              String tlsCaFile, String tlsCertFile, String tlsKeyFile,
                              List<String> forwardedHeaders) {
 
@@ -64,6 +68,9 @@ public record ScrapeSettings(Duration instanceTimeout, Duration timeoutMargin, l
         atLeastOne(maxConcurrentScrapes, "scrape.max_concurrent_scrapes");
         atLeastOne(maxConcurrentScrapesPerRequest, "scrape.max_concurrent_scrapes_per_request");
         positive(idleConnectionTimeout, "scrape.idle_connection_timeout");
+        if (maxIdleConnections < 0) {
+            throw new IllegalArgumentException("scrape.max_idle_connections must be at least 0");
+        }
         Objects.requireNonNull(tlsCaFile, "tlsCaFile");
         Objects.requireNonNull(tlsCertFile, "tlsCertFile");
         Objects.requireNonNull(tlsKeyFile, "tlsKeyFile");
@@ -76,41 +83,47 @@ public record ScrapeSettings(Duration instanceTimeout, Duration timeoutMargin, l
     /** The defaults listed above. */
     public static ScrapeSettings defaults() {
         return new ScrapeSettings(Duration.ofSeconds(10), Duration.ofMillis(500), 50L * 1024 * 1024, 0,
-                2, 1024, 64, Duration.ofSeconds(90), "", "", "", List.of());
+                2, 1024, 64, Duration.ofSeconds(90), 8192, "", "", "", List.of());
     }
 
     public ScrapeSettings withInstanceTimeout(Duration timeout) {
         return new ScrapeSettings(timeout, timeoutMargin.compareTo(timeout) >= 0 ? Duration.ZERO : timeoutMargin,
                 maxBodyBytes, maxBufferedBytes, maxConnectionsPerInstance, maxConcurrentScrapes, maxConcurrentScrapesPerRequest,
-                idleConnectionTimeout, tlsCaFile, tlsCertFile, tlsKeyFile, forwardedHeaders);
+                idleConnectionTimeout, maxIdleConnections, tlsCaFile, tlsCertFile, tlsKeyFile, forwardedHeaders);
     }
 
     public ScrapeSettings withMaxBodyBytes(long bytes) {
         return new ScrapeSettings(instanceTimeout, timeoutMargin, bytes, maxBufferedBytes, maxConnectionsPerInstance,
-                maxConcurrentScrapes, maxConcurrentScrapesPerRequest, idleConnectionTimeout,
+                maxConcurrentScrapes, maxConcurrentScrapesPerRequest, idleConnectionTimeout, maxIdleConnections,
                 tlsCaFile, tlsCertFile, tlsKeyFile, forwardedHeaders);
     }
 
     public ScrapeSettings withMaxBufferedBytes(long bytes) {
         return new ScrapeSettings(instanceTimeout, timeoutMargin, maxBodyBytes, bytes, maxConnectionsPerInstance,
-                maxConcurrentScrapes, maxConcurrentScrapesPerRequest, idleConnectionTimeout,
+                maxConcurrentScrapes, maxConcurrentScrapesPerRequest, idleConnectionTimeout, maxIdleConnections,
+                tlsCaFile, tlsCertFile, tlsKeyFile, forwardedHeaders);
+    }
+
+    public ScrapeSettings withMaxIdleConnections(int max) {
+        return new ScrapeSettings(instanceTimeout, timeoutMargin, maxBodyBytes, maxBufferedBytes, maxConnectionsPerInstance,
+                maxConcurrentScrapes, maxConcurrentScrapesPerRequest, idleConnectionTimeout, max,
                 tlsCaFile, tlsCertFile, tlsKeyFile, forwardedHeaders);
     }
 
     public ScrapeSettings withConcurrency(int perInstance, int overall, int perRequest) {
         return new ScrapeSettings(instanceTimeout, timeoutMargin, maxBodyBytes, maxBufferedBytes, perInstance, overall, perRequest,
-                idleConnectionTimeout, tlsCaFile, tlsCertFile, tlsKeyFile, forwardedHeaders);
+                idleConnectionTimeout, maxIdleConnections, tlsCaFile, tlsCertFile, tlsKeyFile, forwardedHeaders);
     }
 
     public ScrapeSettings withTls(String caFile, String certFile, String keyFile) {
         return new ScrapeSettings(instanceTimeout, timeoutMargin, maxBodyBytes, maxBufferedBytes, maxConnectionsPerInstance,
-                maxConcurrentScrapes, maxConcurrentScrapesPerRequest, idleConnectionTimeout,
+                maxConcurrentScrapes, maxConcurrentScrapesPerRequest, idleConnectionTimeout, maxIdleConnections,
                 caFile, certFile, keyFile, forwardedHeaders);
     }
 
     public ScrapeSettings withForwardedHeaders(List<String> names) {
         return new ScrapeSettings(instanceTimeout, timeoutMargin, maxBodyBytes, maxBufferedBytes, maxConnectionsPerInstance,
-                maxConcurrentScrapes, maxConcurrentScrapesPerRequest, idleConnectionTimeout,
+                maxConcurrentScrapes, maxConcurrentScrapesPerRequest, idleConnectionTimeout, maxIdleConnections,
                 tlsCaFile, tlsCertFile, tlsKeyFile, names);
     }
 
