@@ -38,6 +38,7 @@ final class ConnectionPool {
     private final ScrapeSettings settings;
     private final Bootstrap bootstrap;
     private final InstanceTls tls;
+    private final OwnAddresses own;
     private final Map<InstanceAddress, ArrayDeque<Channel>> idle = new HashMap<>();
     /** Connections in {@link #idle}; guarded by it. */
     private int idleCount;
@@ -46,9 +47,10 @@ final class ConnectionPool {
     private volatile ScrapeMetrics metrics;
     private volatile boolean closed;
 
-    ConnectionPool(ScrapeSettings settings, EventLoopGroup group, Transport transport, InstanceTls tls) {
+    ConnectionPool(ScrapeSettings settings, EventLoopGroup group, Transport transport, InstanceTls tls, OwnAddresses own) {
         this.settings = settings;
         this.tls = tls;
+        this.own = own;
         this.bootstrap = new Bootstrap()
                 .group(group)
                 .channel(transport.clientChannel())
@@ -120,7 +122,11 @@ final class ConnectionPool {
                         p.addLast("scrape", new ResponseHandler());
                     }
                 });
-        ChannelFuture future = b.connect(new InetSocketAddress(address.host(), address.port()));
+        InetSocketAddress remote = new InetSocketAddress(address.host(), address.port());
+        if (!remote.isUnresolved() && own.isOwn(remote.getAddress(), remote.getPort())) {
+            return loop.newFailedFuture(new OwnAddressException(address + " is the gateway's own address: it never scrapes itself"));
+        }
+        ChannelFuture future = b.connect(remote);
         Channel channel = future.channel();
         open.add(channel);
         openCount.incrementAndGet();
@@ -135,6 +141,15 @@ final class ConnectionPool {
             channel.close();
         }
         return future;
+    }
+
+    /** An instance announced at the gateway's own listening address. */
+    static final class OwnAddressException extends java.io.IOException {
+        private static final long serialVersionUID = 1L;
+
+        OwnAddressException(String message) {
+            super(message);
+        }
     }
 
     /** Keeps a connection whose last response ended cleanly for the next scrape of its address. */

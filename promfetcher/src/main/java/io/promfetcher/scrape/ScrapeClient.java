@@ -43,16 +43,20 @@ public final class ScrapeClient implements AutoCloseable {
      *                                  names the setting
      */
     public ScrapeClient(ScrapeSettings settings, EventLoopGroup group, Transport transport, PrometheusRegistry registry) {
-        this(settings, new MemoryBudget(MemoryBudget.configuredLimit(settings.maxBufferedBytes())), group, transport, registry);
+        this(settings, new MemoryBudget(MemoryBudget.configuredLimit(settings.maxBufferedBytes())), OwnAddresses.NONE,
+                group, transport, registry);
     }
 
-    /** @param budget the gateway's one memory budget, shared with the merges of what is scraped */
-    public ScrapeClient(ScrapeSettings settings, MemoryBudget budget, EventLoopGroup group, Transport transport,
-                        PrometheusRegistry registry) {
+    /**
+     * @param budget the gateway's one memory budget, shared with the merges of what is scraped
+     * @param own    the gateway's own listeners, never scraped
+     */
+    public ScrapeClient(ScrapeSettings settings, MemoryBudget budget, OwnAddresses own, EventLoopGroup group,
+                        Transport transport, PrometheusRegistry registry) {
         this.settings = settings;
         this.group = group;
         this.headerPolicy = new HeaderPolicy(settings.forwardedHeaders());
-        this.pool = new ConnectionPool(settings, group, transport, new InstanceTls(settings));
+        this.pool = new ConnectionPool(settings, group, transport, new InstanceTls(settings), own);
         this.slots = new Slots(settings);
         this.budget = budget;
         this.metrics = new ScrapeMetrics(registry, pool::openConnections, slots::inFlight, slots::waiting, budget::used, budget::limit);
