@@ -25,6 +25,7 @@ import io.promfetcher.routes.RoutesAccess;
 import io.promfetcher.routes.RoutesSettings;
 import io.promfetcher.routes.SourceHealth;
 import io.promfetcher.scrape.MemoryBudget;
+import io.promfetcher.scrape.OwnAddresses;
 import io.promfetcher.scrape.ScrapeClient;
 import io.promfetcher.scrape.ScrapeSettings;
 import java.net.URI;
@@ -89,7 +90,8 @@ public final class Gateway {
         ScrapeSettings scrapeSettings = scrapeSettings(config);
         // One budget for instance bodies and merged output: the scrape hands each body's share to the merge.
         MemoryBudget memory = new MemoryBudget(scrapeSettings.maxBufferedBytes());
-        scrapeClient = new ScrapeClient(scrapeSettings, memory, eventLoops, transport, registry);
+        OwnAddresses own = OwnAddresses.of(config.get(Keys.LISTEN_ADDRESS), List.of(config.get(Keys.PORT), config.get(Keys.HEALTH_PORT)));
+        scrapeClient = new ScrapeClient(scrapeSettings, memory, own, eventLoops, transport, registry);
         int cores = Runtime.getRuntime().availableProcessors();
         mergers = Executors.newFixedThreadPool(cores, new io.netty.util.concurrent.DefaultThreadFactory("promfetcher-merge", true));
         // What apps say about being scraped, the first source that says something winning (README, "Metrics path").

@@ -122,11 +122,7 @@ final class ConnectionPool {
                         p.addLast("scrape", new ResponseHandler());
                     }
                 });
-        InetSocketAddress remote = new InetSocketAddress(address.host(), address.port());
-        if (!remote.isUnresolved() && own.isOwn(remote.getAddress(), remote.getPort())) {
-            return loop.newFailedFuture(new OwnAddressException(address + " is the gateway's own address: it never scrapes itself"));
-        }
-        ChannelFuture future = b.connect(remote);
+        ChannelFuture future = b.connect(new InetSocketAddress(address.host(), address.port()));
         Channel channel = future.channel();
         open.add(channel);
         openCount.incrementAndGet();
@@ -143,13 +139,10 @@ final class ConnectionPool {
         return future;
     }
 
-    /** An instance announced at the gateway's own listening address. */
-    static final class OwnAddressException extends java.io.IOException {
-        private static final long serialVersionUID = 1L;
-
-        OwnAddressException(String message) {
-            super(message);
-        }
+    /** Whether {@code address}, resolved, is one of the gateway's own listeners (never to be scraped). */
+    boolean isOwn(InstanceAddress address) {
+        InetSocketAddress remote = new InetSocketAddress(address.host(), address.port());
+        return !remote.isUnresolved() && own.isOwn(remote.getAddress(), remote.getPort());
     }
 
     /** Keeps a connection whose last response ended cleanly for the next scrape of its address. */

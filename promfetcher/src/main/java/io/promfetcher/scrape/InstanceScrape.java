@@ -117,6 +117,10 @@ final class InstanceScrape<T> {
             return; // the deadline passed while a retry was being scheduled
         }
         reused = false;
+        if (fanout.client.pool().isOwn(address)) {
+            fail(FailureReason.CONNECT, "not scraped: " + address + " is the gateway's own address, and it never scrapes itself");
+            return;
+        }
         int millis = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(limitNanos - System.nanoTime()));
         ChannelFuture connecting = fanout.client.pool().connect(address, fanout.loop, millis);
         channel = connecting.channel();
