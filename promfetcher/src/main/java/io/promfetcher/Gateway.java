@@ -5,10 +5,12 @@ import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.promfetcher.api.AppMetricsEndpoint;
+import io.promfetcher.api.Endpoint;
 import io.promfetcher.api.Health;
 import io.promfetcher.api.HttpServer;
 import io.promfetcher.api.MergeMetrics;
 import io.promfetcher.api.MetricsEndpoint;
+import io.promfetcher.api.Protected;
 import io.promfetcher.api.Router;
 import io.promfetcher.api.ScrapePreferences;
 import io.promfetcher.api.RoutesEndpoint;
@@ -17,8 +19,10 @@ import io.promfetcher.config.ConfigLoader;
 import io.promfetcher.config.GatewayConfig;
 import io.promfetcher.config.Keys;
 import io.promfetcher.netty.Transport;
+import io.promfetcher.routes.InternalRoutes;
 import io.promfetcher.routes.NatsAnnouncements;
 import io.promfetcher.routes.NatsSettings;
+import io.promfetcher.routes.RecentlyRemoved;
 import io.promfetcher.routes.RouteSource;
 import io.promfetcher.routes.RouteTable;
 import io.promfetcher.routes.RoutesAccess;
@@ -28,8 +32,13 @@ import io.promfetcher.scrape.MemoryBudget;
 import io.promfetcher.scrape.OwnAddresses;
 import io.promfetcher.scrape.ScrapeClient;
 import io.promfetcher.scrape.ScrapeSettings;
+import io.promfetcher.status.ExplainEndpoint;
+import io.promfetcher.status.Explainer;
+import io.promfetcher.status.LastScrapes;
+import io.promfetcher.status.StatusPage;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -79,6 +88,19 @@ public final class Gateway {
                         RouteTable.Limits.maxEndpointsFor(config.get(Keys.ROUTES_MAX_INSTANCES))));
         NatsAnnouncements nats = new NatsAnnouncements(table, routesSettings, natsSettings(config), registry);
         sources = List.of(nats);
+
+        // What an operator looks at: what left the table, apps on internal routes only, each app's last scrape.
+        Clock clock = Clock.systemUTC();
+        RecentlyRemoved removed = new RecentlyRemoved(clock);
+        table.onRemoval(removed);
+        InternalRoutes internalRoutes = new InternalRoutes(System::nanoTime, routesSettings.staleThreshold());
+        boolean followInternalRoutes = config.get(Keys.ROUTES_SUBSCRIBE_INTERNAL_ROUTES);
+        if (followInternalRoutes) {
+            nats.followInternalRoutes(internalRoutes);
+        }
+        LastScrapes lastScrapes = new LastScrapes(clock);
+        // One access rule for /routes, the status page and the explanations.
+        RoutesAccess operatorAccess = new RoutesAccess(routesSettings.endpoint());
         for (RouteSource source : sources) {
             health.register(source.name(), () -> {
                 SourceHealth h = source.health();
@@ -98,15 +120,19 @@ public final class Gateway {
         ScrapePreferences preferences = ScrapePreferences.inOrder(List.of());
         AppMetricsEndpoint appMetrics = new AppMetricsEndpoint(table, preferences, scrapeClient, mergers,
                 config.get(Keys.ROUTES_REGISTER_INTERVAL), new MergeMetrics(registry),
-                memory);
+                memory, lastScrapes);
+        ExplainEndpoint explain = new ExplainEndpoint(new Explainer(table, removed, internalRoutes, followInternalRoutes,
+                lastScrapes, preferences, clock), appMetrics, Version.current(), clock);
+        Endpoint apps = ExplainEndpoint.beside(new Protected(operatorAccess, explain), appMetrics);
 
         Router api = new Router()
+                .exact("/", "status", new Protected(operatorAccess, new StatusPage(table, health, lastScrapes, Version.current(), clock)))
                 .exact("/metrics", "metrics", new MetricsEndpoint(registry))
-                .exact("/routes", "routes", new RoutesEndpoint(table, new RoutesAccess(routesSettings.endpoint())))
+                .exact("/routes", "routes", new RoutesEndpoint(table, operatorAccess))
                 .exact("/v1/sd", "sd", new ServiceDiscoveryEndpoint(table, preferences, "127.0.0.1:" + config.get(Keys.PORT)))
                 .exact("/v2/sd", "sd", new ServiceDiscoveryEndpoint(table, preferences, "127.0.0.1:" + config.get(Keys.PORT)))
-                .prefix("/v1/apps/", "apps", appMetrics)
-                .prefix("/v2/apps/", "apps", appMetrics);
+                .prefix("/v1/apps/", "apps", apps)
+                .prefix("/v2/apps/", "apps", apps);
         extraEndpoints.accept(api);
 
         server = new HttpServer(new HttpServer.Settings(

@@ -55,9 +55,10 @@ public final class AppMetricsEndpoint implements Endpoint {
     private final Duration warmUpRetry;
     private final MergeMetrics metrics;
     private final MemoryBudget budget;
+    private final ScrapeListener listener;
 
     public AppMetricsEndpoint(RouteTable table, ScrapePreferences preferences, ScrapeClient client, Executor mergeExecutor,
-                              Duration warmUpRetry, MergeMetrics metrics, MemoryBudget budget) {
+                              Duration warmUpRetry, MergeMetrics metrics, MemoryBudget budget, ScrapeListener listener) {
         this.table = table;
         this.preferences = preferences;
         this.client = client;
@@ -65,6 +66,7 @@ public final class AppMetricsEndpoint implements Endpoint {
         this.warmUpRetry = warmUpRetry;
         this.metrics = metrics;
         this.budget = budget;
+        this.listener = listener;
     }
 
     /** The steps of one request: parse, resolve the app, plan the targets, scrape, merge within budget, answer. */
@@ -80,7 +82,7 @@ public final class AppMetricsEndpoint implements Endpoint {
         } catch (AppMetricsRequest.BadRequest e) {
             return done(Reply.text(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
         }
-        Lookup lookup = lookup(parsed.selector());
+        Lookup lookup = parsed.selector().lookup(table);
         Optional<Reply> unresolved = unresolved(lookup, parsed.selector());
         if (unresolved.isPresent()) {
             return done(unresolved.get());
@@ -90,16 +92,6 @@ public final class AppMetricsEndpoint implements Endpoint {
         ScrapeStatus status = parsed.onlyApp() ? ScrapeStatus.OMITTED : ScrapeStatus.INCLUDED;
         return client.scrape(targets, scrapeRequest(request))
                 .thenCompose(outcomes -> mergeWithinBudget(outcomes, format, status));
-    }
-
-    private Lookup lookup(AppSelector selector) {
-        if (selector instanceof AppSelector.ByNames n) {
-            return table.byNames(n.organization(), n.space(), n.app());
-        }
-        if (selector instanceof AppSelector.ByGuid g) {
-            return table.byAppGuid(g.guid());
-        }
-        return table.byRoute(((AppSelector.ByRoute) selector).route());
     }
 
     /** The answer when the lookup found no instance to scrape: 503 while warming up, else 404. */
@@ -286,6 +278,13 @@ public final class AppMetricsEndpoint implements Endpoint {
         }
         output.shrink(output.bytes() - body.capacity()); // hold what the output takes, not what it might have
         metrics.record(report);
+        Reply reply = answer(report, admitted, format, body);
+        listener.answered(report, reply.status().code());
+        return reply;
+    }
+
+    /** The answer to a merge: the output when an instance was up, else why none was. */
+    private static Reply answer(MergeReport report, Admitted admitted, OutputFormat format, ByteBuf body) {
         long up = report.instances().stream().filter(MergeReport.InstanceOutcome::up).count();
         String note = "instances=" + up + "/" + report.instances().size();
         if (up > 0) {

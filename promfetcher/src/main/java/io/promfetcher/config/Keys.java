@@ -97,11 +97,14 @@ public final class Keys {
             ValueType.integer(0, 100_000_000), 0,
             "Endpoints (app instances and BOSH components) the route table holds (0: one per KiB of a quarter of the heap); a new one beyond it is refused and counted (reason table_full).");
     public static final Key<Boolean> ROUTES_API_ENABLED = new Key<>("routes.api.enabled", ValueType.BOOLEAN, true,
-            "Serve GET /routes (the route table as JSON; it reveals the foundation's topology).");
+            "Serve GET /routes, the status page (GET /) and the explanations (.../explain): they reveal the foundation's topology.");
     public static final Key<String> ROUTES_API_USER = new Key<>("routes.api.user", ValueType.STRING, "",
-            "Basic-auth user required for GET /routes; empty leaves it open.");
+            "Basic-auth user required for GET /routes, the status page and the explanations; empty leaves them open.");
     public static final Key<String> ROUTES_API_PASSWORD = new Key<>("routes.api.password", ValueType.SECRET, "",
-            "Basic-auth password for GET /routes.");
+            "Basic-auth password for GET /routes, the status page and the explanations.");
+    public static final Key<Boolean> ROUTES_SUBSCRIBE_INTERNAL_ROUTES = new Key<>("routes.subscribe_internal_routes",
+            ValueType.BOOLEAN, true,
+            "Listen to route-emitter's internal routes (service-discovery.register) so explanations can say that an app has only internal routes.");
 
     public static final Key<Duration> SCRAPE_INSTANCE_TIMEOUT = new Key<>("scrape.instance_timeout",
             ValueType.duration(Duration.ofMillis(10), Duration.ofMinutes(10)), Duration.ofSeconds(10),
@@ -150,6 +153,7 @@ public final class Keys {
             ROUTES_SUBSCRIBE_ROUTER_START, ROUTES_PUBLISH_ROUTER_START,
             ROUTES_MAX_URIS_PER_INSTANCE, ROUTES_MAX_INSTANCES_PER_APP, ROUTES_MAX_INSTANCES,
             ROUTES_API_ENABLED, ROUTES_API_USER, ROUTES_API_PASSWORD,
+            ROUTES_SUBSCRIBE_INTERNAL_ROUTES,
             SCRAPE_INSTANCE_TIMEOUT, SCRAPE_TIMEOUT_MARGIN, SCRAPE_MAX_BODY_SIZE, SCRAPE_MAX_BUFFERED_BYTES,
             SCRAPE_MAX_CONNECTIONS_PER_INSTANCE, SCRAPE_MAX_CONCURRENT_SCRAPES, SCRAPE_MAX_CONCURRENT_SCRAPES_PER_REQUEST,
             SCRAPE_IDLE_CONNECTION_TIMEOUT, SCRAPE_MAX_IDLE_CONNECTIONS, SCRAPE_TLS_CA_FILE, SCRAPE_TLS_CERT_FILE, SCRAPE_TLS_KEY_FILE,

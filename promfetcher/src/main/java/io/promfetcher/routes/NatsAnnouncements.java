@@ -38,6 +38,8 @@ public final class NatsAnnouncements implements RouteSource {
     static final String REGISTER = "router.register";
     static final String UNREGISTER = "router.unregister";
     static final String START = "router.start";
+    static final String INTERNAL_REGISTER = "service-discovery.register";
+    static final String INTERNAL_UNREGISTER = "service-discovery.unregister";
 
     private final RoutesSettings settings;
     private final NatsSettings nats;
@@ -57,6 +59,7 @@ public final class NatsAnnouncements implements RouteSource {
     private Options options;
     private volatile boolean closed;
     private volatile boolean problemReported;
+    private volatile InternalRoutes internalRoutes;
 
     /**
      * @param table the table to keep up to date; its clock must be {@code System::nanoTime}, this
@@ -105,6 +108,15 @@ public final class NatsAnnouncements implements RouteSource {
      */
     public boolean warmingUp() {
         return state.warmingUp();
+    }
+
+    /**
+     * Also follows route-emitter's internal routes ({@code service-discovery.*}) into
+     * {@code internal}, so the gateway can say that an app has only internal routes. Call before
+     * {@link #start()}.
+     */
+    public void followInternalRoutes(InternalRoutes internal) {
+        this.internalRoutes = internal;
     }
 
     /**
@@ -234,6 +246,10 @@ public final class NatsAnnouncements implements RouteSource {
         if (settings.subscribeRouterStart()) {
             dispatcher.subscribe(START);
         }
+        if (internalRoutes != null) {
+            dispatcher.subscribe(INTERNAL_REGISTER);
+            dispatcher.subscribe(INTERNAL_UNREGISTER);
+        }
         try {
             c.flush(nats.connectTimeout());
         } catch (java.util.concurrent.TimeoutException e) {
@@ -285,6 +301,8 @@ public final class NatsAnnouncements implements RouteSource {
                     LOG.info("router.start from router {} (register interval {}s, prune threshold {}s)",
                             start.id(), start.minimumRegisterIntervalInSeconds(), start.pruneThresholdInSeconds());
                 }
+                case INTERNAL_REGISTER -> internalRoutes.register(decoder.decodeInternal(data));
+                case INTERNAL_UNREGISTER -> internalRoutes.unregister(decoder.decodeInternal(data));
                 default -> LOG.debug("ignoring message on {}", subject);
             }
         } catch (MalformedMessageException e) {

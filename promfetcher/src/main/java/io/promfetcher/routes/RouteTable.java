@@ -14,6 +14,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -85,6 +86,7 @@ public final class RouteTable {
     private volatile int routes;
     private volatile long lastAnnouncementNanos;
     private volatile boolean announced;
+    private volatile Consumer<Removal> removals = removal -> {};
 
     /**
      * @param nanoClock      monotonic nanoseconds ({@code System::nanoTime} in production)
@@ -104,6 +106,15 @@ public final class RouteTable {
         this.staleCapNanos = staleThreshold.toNanos();
         this.warmingUp = warmingUp;
         this.limits = limits;
+    }
+
+    /**
+     * Tells {@code listener} of every app instance that is pruned or unregistered (not of BOSH
+     * components), so what left the table can be explained later. Called under the table's write
+     * lock: it must be quick and must not call back into the table.
+     */
+    public void onRemoval(Consumer<Removal> listener) {
+        removals = listener;
     }
 
     // ---------------------------------------------------------------- writes
@@ -158,19 +169,26 @@ public final class RouteTable {
             }
             if (r.uris().isEmpty()) {
                 detach(e);
+                removed(e, Removal.Cause.UNREGISTERED);
                 return true;
             }
             Set<String> remaining = new LinkedHashSet<>(Arrays.asList(e.uris));
+            List<String> dropped = new ArrayList<>();
             for (String raw : r.uris()) {
                 String uri = normalizeRoute(raw);
                 if (remaining.remove(uri)) {
-                    dropRoute(uri, e.app);
+                    dropped.add(uri);
                 }
             }
-            e.uris = remaining.toArray(String[]::new);
-            if (remaining.isEmpty()) {
+            if (remaining.isEmpty()) { // detach drops every route, and the removal still names them
                 detach(e);
+                removed(e, Removal.Cause.UNREGISTERED);
+                return true;
             }
+            for (String uri : dropped) {
+                dropRoute(uri, e.app);
+            }
+            e.uris = remaining.toArray(String[]::new);
             return true;
         }
     }
@@ -193,6 +211,7 @@ public final class RouteTable {
                     e.removed = true;
                     if (now - e.lastSeen > e.staleNanos) {
                         detachMarked(e);
+                        removed(e, Removal.Cause.PRUNED);
                         pruned++;
                     } else {
                         e.removed = false;
@@ -330,6 +349,12 @@ public final class RouteTable {
         if (e.app.instances.length == 0) {
             appsByGuid.remove(e.app.appId, e.app);
             unindexName(e.app);
+        }
+    }
+
+    private void removed(Endpoint e, Removal.Cause cause) {
+        if (e.app != null) {
+            removals.accept(new Removal(e.app.identity, e.view(nanoClock.getAsLong()), cause));
         }
     }
 
