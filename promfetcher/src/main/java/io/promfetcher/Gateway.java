@@ -5,11 +5,12 @@ import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.promfetcher.api.AppMetricsEndpoint;
+import io.promfetcher.api.Endpoint;
 import io.promfetcher.api.Health;
 import io.promfetcher.api.HttpServer;
-import io.promfetcher.api.MergeBudget;
 import io.promfetcher.api.MergeMetrics;
 import io.promfetcher.api.MetricsEndpoint;
+import io.promfetcher.api.Protected;
 import io.promfetcher.api.Router;
 import io.promfetcher.api.ScrapePreferences;
 import io.promfetcher.api.RoutesEndpoint;
@@ -19,17 +20,26 @@ import io.promfetcher.config.ConfigLoader;
 import io.promfetcher.config.GatewayConfig;
 import io.promfetcher.config.Keys;
 import io.promfetcher.netty.Transport;
+import io.promfetcher.routes.InternalRoutes;
 import io.promfetcher.routes.NatsAnnouncements;
 import io.promfetcher.routes.NatsSettings;
+import io.promfetcher.routes.RecentlyRemoved;
 import io.promfetcher.routes.RouteSource;
 import io.promfetcher.routes.RouteTable;
 import io.promfetcher.routes.RoutesAccess;
 import io.promfetcher.routes.RoutesSettings;
 import io.promfetcher.routes.SourceHealth;
+import io.promfetcher.scrape.MemoryBudget;
+import io.promfetcher.scrape.OwnAddresses;
 import io.promfetcher.scrape.ScrapeClient;
 import io.promfetcher.scrape.ScrapeSettings;
+import io.promfetcher.status.ExplainEndpoint;
+import io.promfetcher.status.Explainer;
+import io.promfetcher.status.LastScrapes;
+import io.promfetcher.status.StatusPage;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,9 +88,24 @@ public final class Gateway {
 
         RoutesSettings routesSettings = routesSettings(config);
         // Misses answer "warming up" (503) rather than "unknown" (404) until every source is ready.
-        table = new RouteTable(System::nanoTime, routesSettings.staleThreshold(), () -> !sourcesReady());
+        table = new RouteTable(System::nanoTime, routesSettings.staleThreshold(), () -> !sourcesReady(),
+                new RouteTable.Limits(config.get(Keys.ROUTES_MAX_URIS_PER_INSTANCE), config.get(Keys.ROUTES_MAX_INSTANCES_PER_APP),
+                        RouteTable.Limits.maxEndpointsFor(config.get(Keys.ROUTES_MAX_INSTANCES))));
         NatsAnnouncements nats = new NatsAnnouncements(table, routesSettings, natsSettings(config), registry);
         sources = List.of(nats);
+
+        // What an operator looks at: what left the table, apps on internal routes only, each app's last scrape.
+        Clock clock = Clock.systemUTC();
+        RecentlyRemoved removed = new RecentlyRemoved(clock);
+        table.onRemoval(removed);
+        InternalRoutes internalRoutes = new InternalRoutes(System::nanoTime, routesSettings.staleThreshold());
+        boolean followInternalRoutes = config.get(Keys.ROUTES_SUBSCRIBE_INTERNAL_ROUTES);
+        if (followInternalRoutes) {
+            nats.followInternalRoutes(internalRoutes);
+        }
+        LastScrapes lastScrapes = new LastScrapes(clock);
+        // One access rule for /routes, the status page and the explanations.
+        RoutesAccess operatorAccess = new RoutesAccess(routesSettings.endpoint());
         for (RouteSource source : sources) {
             health.register(source.name(), () -> {
                 SourceHealth h = source.health();
@@ -89,7 +114,11 @@ public final class Gateway {
         }
 
         eventLoops = transport.newEventLoopGroup(0, "promfetcher-io");
-        scrapeClient = new ScrapeClient(scrapeSettings(config), eventLoops, transport, registry);
+        ScrapeSettings scrapeSettings = scrapeSettings(config);
+        // One budget for instance bodies and merged output: the scrape hands each body's share to the merge.
+        MemoryBudget memory = new MemoryBudget(scrapeSettings.maxBufferedBytes());
+        OwnAddresses own = OwnAddresses.of(config.get(Keys.LISTEN_ADDRESS), List.of(config.get(Keys.PORT), config.get(Keys.HEALTH_PORT)));
+        scrapeClient = new ScrapeClient(scrapeSettings, memory, own, eventLoops, transport, registry);
         int cores = Runtime.getRuntime().availableProcessors();
         mergers = Executors.newFixedThreadPool(cores, new io.netty.util.concurrent.DefaultThreadFactory("promfetcher-merge", true));
         broker = config.get(Keys.BROKER_ENABLED) ? Optional.of(new ServiceBroker(brokerSettings(config), registry)) : Optional.empty();
@@ -101,15 +130,19 @@ public final class Gateway {
         ScrapePreferences preferences = ScrapePreferences.inOrder(said);
         AppMetricsEndpoint appMetrics = new AppMetricsEndpoint(table, preferences, scrapeClient, mergers,
                 config.get(Keys.ROUTES_REGISTER_INTERVAL), new MergeMetrics(registry),
-                new MergeBudget(config.get(Keys.SCRAPE_MAX_BUFFERED_BYTES)));
+                memory, lastScrapes);
+        ExplainEndpoint explain = new ExplainEndpoint(new Explainer(table, removed, internalRoutes, followInternalRoutes,
+                lastScrapes, preferences, clock), appMetrics, Version.current(), clock);
+        Endpoint apps = ExplainEndpoint.beside(new Protected(operatorAccess, explain), appMetrics);
 
         Router api = new Router()
+                .exact("/", "status", new Protected(operatorAccess, new StatusPage(table, health, lastScrapes, Version.current(), clock)))
                 .exact("/metrics", "metrics", new MetricsEndpoint(registry))
-                .exact("/routes", "routes", new RoutesEndpoint(table, new RoutesAccess(routesSettings.endpoint())))
+                .exact("/routes", "routes", new RoutesEndpoint(table, operatorAccess))
                 .exact("/v1/sd", "sd", new ServiceDiscoveryEndpoint(table, preferences, "127.0.0.1:" + config.get(Keys.PORT)))
                 .exact("/v2/sd", "sd", new ServiceDiscoveryEndpoint(table, preferences, "127.0.0.1:" + config.get(Keys.PORT)))
-                .prefix("/v1/apps/", "apps", appMetrics)
-                .prefix("/v2/apps/", "apps", appMetrics);
+                .prefix("/v1/apps/", "apps", apps)
+                .prefix("/v2/apps/", "apps", apps);
         broker.ifPresent(b -> api.prefix("/broker/", "broker", Set.of("GET", "PUT", "PATCH", "DELETE"), b.endpoint()));
         extraEndpoints.accept(api);
 
@@ -120,7 +153,10 @@ public final class Gateway {
                 Math.toIntExact(config.get(Keys.HTTP_MAX_HEADER_SIZE)),
                 config.get(Keys.HTTP_MAX_CONCURRENT_REQUESTS),
                 config.get(Keys.HTTP_GZIP_LEVEL),
-                config.get(Keys.LOG_ACCESS)), transport, eventLoops, api, health, registry);
+                config.get(Keys.LOG_ACCESS),
+                config.get(Keys.HTTP_HEADER_TIMEOUT),
+                config.get(Keys.HTTP_IDLE_TIMEOUT),
+                config.get(Keys.HTTP_MAX_CONNECTIONS)), transport, eventLoops, api, health, registry);
     }
 
     /** Starts listening; throws {@link IllegalStateException} naming the port if one is taken. */
@@ -181,6 +217,7 @@ public final class Gateway {
                 c.get(Keys.SCRAPE_MAX_CONCURRENT_SCRAPES),
                 c.get(Keys.SCRAPE_MAX_CONCURRENT_SCRAPES_PER_REQUEST),
                 c.get(Keys.SCRAPE_IDLE_CONNECTION_TIMEOUT),
+                c.get(Keys.SCRAPE_MAX_IDLE_CONNECTIONS),
                 c.get(Keys.SCRAPE_TLS_CA_FILE),
                 c.get(Keys.SCRAPE_TLS_CERT_FILE),
                 c.get(Keys.SCRAPE_TLS_KEY_FILE),

@@ -1,9 +1,8 @@
 package io.promfetcher.benchmarks;
 
-import io.nats.client.Connection;
-import io.nats.client.Nats;
 import io.promfetcher.testkit.FreePort;
 import io.promfetcher.testkit.NatsServer;
+import io.promfetcher.testkit.NginxServer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,9 +32,9 @@ import java.util.regex.Pattern;
  * The instances do not compress their bodies: on a real foundation they run on other machines,
  * and here their compression would take CPU from the gateway on the same two cores.
  * Prints a Markdown table for docs/benchmarks.md. Needs nginx, wrk and nats-server
- * ({@code apt-get install nginx-light wrk nats-server}).
+ * ({@code apt-get install nginx wrk nats-server}).
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar io.promfetcher.benchmarks.EndToEndBenchmark [seconds] [instances] [file]</pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar io.promfetcher.benchmarks.EndToEndBenchmark [seconds] [instances] [file] [concurrencies, default 1,4,16]</pre>
  */
 public final class EndToEndBenchmark {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -45,103 +45,69 @@ public final class EndToEndBenchmark {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int instances = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         Path corpus = Path.of(args.length > 2 ? args[2] : "../shared/corpus/node-exporter-1.5.txt").toAbsolutePath();
-        Path jar = Path.of("promfetcher/target/promfetcher.jar").toAbsolutePath();
+        int[] concurrencies = java.util.Arrays.stream((args.length > 3 ? args[3] : "1,4,16").split(",")).mapToInt(Integer::parseInt).toArray();
         Path work = Files.createTempDirectory("e2e-bench");
-        List<Process> processes = new ArrayList<>();
-        Runnable[] stopAnnouncer = {() -> {}};
-        Runnable announcerStop = () -> stopAnnouncer[0].run();
         try (NatsServer nats = new NatsServer()) {
             nats.start();
             int staticPort = FreePort.find();
+            List<RouteAnnouncer.Instance> announced = new ArrayList<>();
             List<Integer> instancePorts = new ArrayList<>();
             for (int i = 0; i < instances; i++) {
                 instancePorts.add(FreePort.find());
+                announced.add(new RouteAnnouncer.Instance(0, i, "127.0.0.1", instancePorts.get(i)));
             }
             Path merged = work.resolve("merged.txt");
             Files.writeString(merged, "");
-            processes.add(nginx(work, corpus, instancePorts, merged, staticPort));
-
-            int apiPort = FreePort.find();
             // GATEWAY_HEAP: the gateway's maximum heap (default 256m, as in the overload test).
-            List<String> gatewayCommand = new ArrayList<>(List.of("java", "-Xmx" + System.getenv().getOrDefault("GATEWAY_HEAP", "256m")));
-            // Extra JVM options for the gateway, e.g. a flight recording: GATEWAY_JAVA_OPTS=-XX:StartFlightRecording=...
-            String extra = System.getenv().getOrDefault("GATEWAY_JAVA_OPTS", "");
-            if (!extra.isBlank()) {
-                gatewayCommand.addAll(List.of(extra.trim().split("\\s+")));
+            try (NginxServer nginx = nginx(corpus, instancePorts, merged, staticPort);
+                 GatewayProcess gw = GatewayProcess.start(System.getenv().getOrDefault("GATEWAY_HEAP", "256m"), nats.url(),
+                         Map.of("PROMFETCHER_ROUTES_REGISTER_INTERVAL", "1s"), work);
+                 // Every second, as route-emitter does every 20 s.
+                 RouteAnnouncer announcer = new RouteAnnouncer(nats.url(), announced).every(Duration.ofSeconds(1))) {
+                run(gw, gw.url() + "/v1/apps/" + RouteAnnouncer.appGuid(0) + "/only-app-metrics", instances, corpus, merged,
+                        "http://127.0.0.1:" + staticPort + "/merged.txt", seconds, concurrencies);
             }
-            gatewayCommand.addAll(List.of("-jar", jar.toString()));
-            ProcessBuilder gateway = new ProcessBuilder(gatewayCommand)
-                    .redirectOutput(work.resolve("gateway.log").toFile()).redirectErrorStream(true);
-            gateway.environment().put("PROMFETCHER_PORT", Integer.toString(apiPort));
-            gateway.environment().put("PROMFETCHER_HEALTH_PORT", Integer.toString(FreePort.find()));
-            gateway.environment().put("PROMFETCHER_NATS_SERVERS", nats.url());
-            gateway.environment().put("PROMFETCHER_ROUTES_REGISTER_INTERVAL", "1s");
-            gateway.environment().put("PROMFETCHER_LOG_ACCESS", "false");
-            Process gw = gateway.start();
-            processes.add(gw);
+        }
+    }
 
-            Connection publisher = Nats.connect(nats.url());
-            // Re-announce every second, as route-emitter does every 20 s: the gateway may connect later.
-            java.util.concurrent.ScheduledExecutorService announcer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "announcer");
-                t.setDaemon(true);
-                return t;
-            });
-            announcer.scheduleAtFixedRate(() -> {
-                for (int i = 0; i < instances; i++) {
-                    String json = ("{\"host\":\"127.0.0.1\",\"port\":%d,\"uris\":[\"bench.apps.internal\"],\"app\":\"b0000000-0000-0000-0000-000000000001\","
-                            + "\"private_instance_id\":\"inst-%d\",\"private_instance_index\":\"%d\",\"tags\":{\"component\":\"route-emitter\","
-                            + "\"app_id\":\"b0000000-0000-0000-0000-000000000001\",\"app_name\":\"node\",\"organization_id\":\"o1\","
-                            + "\"organization_name\":\"thux\",\"space_id\":\"s1\",\"space_name\":\"bench\",\"instance_id\":\"%d\"}}")
-                            .formatted(instancePorts.get(i), i, i, i);
-                    publisher.publish("router.register", json.getBytes(StandardCharsets.UTF_8));
-                }
-            }, 0, 1, TimeUnit.SECONDS);
-            stopAnnouncer[0] = () -> {
-                announcer.shutdownNow();
-                try {
-                    publisher.close();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            };
-            String gatewayUrl = "http://127.0.0.1:" + apiPort + "/v1/apps/thux/bench/node/only-app-metrics";
-            String body = awaitBody(gatewayUrl, instances);
-            Files.writeString(merged, body);
-            String staticUrl = "http://127.0.0.1:" + staticPort + "/merged.txt";
-
-            // Warm both servers up (the JIT compiles the gateway's parse, merge and gzip paths)
-            // before anything is measured, or the first row would measure the compiler.
+    private static void run(GatewayProcess gw, String gatewayUrl, int instances, Path corpus, Path merged, String staticUrl,
+                            int seconds, int[] concurrencies) throws Exception {
+        String body = awaitBody(gatewayUrl, instances);
+        Files.writeString(merged, body);
+        // Warm both servers up (the JIT compiles the gateway's parse, merge and gzip paths)
+        // before anything is measured, or the first row would measure the compiler.
+        for (boolean gzip : new boolean[] {false, true}) {
+            wrk(gatewayUrl, 4, Math.max(5, seconds), gzip);
+            wrk(staticUrl, 4, 2, gzip);
+        }
+        System.out.printf(Locale.ROOT, "%d instances of %s (%d bytes each); merged output %d bytes; %d s per run%n%n",
+                instances, corpus.getFileName(), Files.size(corpus), body.length(), seconds);
+        System.out.println("| concurrency | gzip | gateway req/s | static req/s | ratio | gateway p50 ms | static p50 ms | p50 ratio | gateway p99 ms | static p99 ms |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+        long peakRss = 0;
+        try {
             for (boolean gzip : new boolean[] {false, true}) {
-                wrk(gatewayUrl, 4, Math.max(5, seconds), gzip);
-                wrk(staticUrl, 4, 2, gzip);
-            }
-            System.out.printf(Locale.ROOT, "%d instances of %s (%d bytes each); merged output %d bytes; %d s per run%n%n",
-                    instances, corpus.getFileName(), Files.size(corpus), body.length(), seconds);
-            System.out.println("| concurrency | gzip | gateway req/s | static req/s | ratio | gateway p50 ms | static p50 ms | p50 ratio | gateway p99 ms | static p99 ms |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|---|");
-            long peakRss = 0;
-            for (boolean gzip : new boolean[] {false, true}) {
-                for (int c : new int[] {1, 4, 16}) {
+                for (int c : concurrencies) {
                     Wrk g = wrk(gatewayUrl, c, seconds, gzip);
-                    peakRss = Math.max(peakRss, rssKb(gw.pid()));
+                    peakRss = Math.max(peakRss, ProcStats.rssKb(gw.pid()));
                     Wrk s = wrk(staticUrl, c, seconds, gzip);
                     System.out.printf(Locale.ROOT, "| %d | %s | %.1f | %.1f | %.3f | %.2f | %.2f | %.2f | %.2f | %.2f |%n",
                             c, gzip ? "yes" : "no", g.rps, s.rps, g.rps / s.rps, g.p50, s.p50, g.p50 / s.p50, g.p99, s.p99);
                 }
             }
-            System.out.printf(Locale.ROOT, "%nGateway peak RSS during the runs (VmHWM): %d MB%n", Math.max(peakRss, hwmKb(gw.pid())) / 1024);
         } finally {
-            announcerStop.run();
-            for (Process p : processes) {
-                p.destroy();
-                p.waitFor(10, TimeUnit.SECONDS);
-            }
+            // What the gateway answered, by status, and why it refused: the reason for any non-2xx above.
+            System.out.println();
+            gw.counters().forEach(line -> System.out.println("    " + line));
         }
+        System.out.printf(Locale.ROOT, "%nGateway peak RSS during the runs (VmHWM): %d MB%n", Math.max(peakRss, ProcStats.peakRssKb(gw.pid())) / 1024);
     }
 
-    private static Process nginx(Path work, Path corpus, List<Integer> instancePorts, Path merged, int staticPort) throws IOException {
-        StringBuilder servers = new StringBuilder();
+    private static NginxServer nginx(Path corpus, List<Integer> instancePorts, Path merged, int staticPort) {
+        StringBuilder servers = new StringBuilder("""
+                  keepalive_requests 1000000;
+                  gzip on; gzip_types text/plain "text/plain; version=0.0.4"; gzip_comp_level 1; gzip_min_length 1024;
+                """);
         for (int port : instancePorts) {
             servers.append("""
                       server { listen 127.0.0.1:%d; gzip off; location = /metrics { default_type "text/plain; version=0.0.4"; alias %s; } }
@@ -150,27 +116,9 @@ public final class EndToEndBenchmark {
         servers.append("""
                   server { listen 127.0.0.1:%d; location = /merged.txt { default_type "text/plain; version=0.0.4"; alias %s; } }
                 """.formatted(staticPort, merged));
-        String config = """
-                worker_processes 2;
-                user root;
-                pid %s/nginx.pid;
-                error_log %s/nginx-error.log warn;
-                events { worker_connections 1024; }
-                http {
-                  access_log off;
-                  keepalive_requests 1000000;
-                  gzip on; gzip_types text/plain "text/plain; version=0.0.4"; gzip_comp_level 1; gzip_min_length 1024;
-                  client_body_temp_path %s; proxy_temp_path %s; fastcgi_temp_path %s; uwsgi_temp_path %s; scgi_temp_path %s;
-                %s}
-                """.formatted(work, work, work, work, work, work, work, servers);
-        Path conf = Files.writeString(work.resolve("nginx.conf"), config);
-        Process p = new ProcessBuilder("nginx", "-c", conf.toString(), "-p", work.toString(), "-g", "daemon off;")
-                .redirectErrorStream(true).redirectOutput(work.resolve("nginx.out").toFile()).start();
-        sleep(500);
-        if (!p.isAlive()) {
-            throw new IllegalStateException("nginx did not start: " + Files.readString(work.resolve("nginx.out")));
-        }
-        return p;
+        NginxServer nginx = new NginxServer(staticPort, servers.toString()).withWorkers(2);
+        nginx.start();
+        return nginx;
     }
 
     private static String awaitBody(String url, int instances) throws Exception {
@@ -180,7 +128,9 @@ public final class EndToEndBenchmark {
             try {
                 HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
                 last = r.statusCode() + " " + r.body().substring(0, Math.min(200, r.body().length()));
-                if (r.statusCode() == 200 && r.body().contains("index=\"" + (instances - 1) + "\"")) {
+                // Every instance, not only the last one announced: the baseline serves this body.
+                if (r.statusCode() == 200 && java.util.stream.IntStream.range(0, instances)
+                        .allMatch(i -> r.body().contains("index=\"" + i + "\""))) {
                     return r.body();
                 }
             } catch (IOException notYet) {
@@ -230,27 +180,6 @@ public final class EndToEndBenchmark {
             }
         }
         return new Wrk(Double.parseDouble(rps.group(1)), p50, p99);
-    }
-
-    private static long rssKb(long pid) {
-        return status(pid, "VmRSS:");
-    }
-
-    private static long hwmKb(long pid) {
-        return status(pid, "VmHWM:");
-    }
-
-    private static long status(long pid, String field) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (line.startsWith(field)) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return 0;
-        }
-        return 0;
     }
 
     private static void sleep(long ms) {

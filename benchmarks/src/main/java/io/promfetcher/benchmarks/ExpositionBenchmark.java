@@ -69,13 +69,9 @@ public class ExpositionBenchmark {
             }
         }
         bodies = list.toArray(new byte[0][]);
-        scrapes = new ArrayList<>();
-        for (int i = 0; i < bodies.length; i++) {
-            TargetLabels target = new TargetLabels("3f5b2a64-9c1d-4e5f-8a7b-0c1d2e3f4a5b", "my-org",
-                    "0645c1f2-3d4e-5f60-7182-93a4b5c6d7e8", "dev", "6f1c2a0e-7d9b-4c8e-9a1e-2b3c4d5e6f70", "my-app",
-                    Integer.toString(i), Integer.toString(i), "10.0.1." + (10 + i) + ":61012");
-            scrapes.add(new InstanceScrape.Body(target, bodies[i], contentType, Duration.ofMillis(12)));
-            inputBytes += bodies[i].length;
+        scrapes = instances(bodies, contentType);
+        for (byte[] body : bodies) {
+            inputBytes += body.length;
         }
         MergeReport report = ExpositionMerger.merge(scrapes, output, ScrapeStatus.INCLUDED, sink);
         int samples = report.instances().stream().mapToInt(MergeReport.InstanceOutcome::samples).sum();
@@ -100,6 +96,18 @@ public class ExpositionBenchmark {
             }
         }
         return lines;
+    }
+
+    /** One scrape per body, as instances 0, 1, … of one app (labels of realistic length). */
+    static List<InstanceScrape> instances(byte[][] bodies, String contentType) {
+        List<InstanceScrape> scrapes = new ArrayList<>();
+        for (int i = 0; i < bodies.length; i++) {
+            TargetLabels target = new TargetLabels("3f5b2a64-9c1d-4e5f-8a7b-0c1d2e3f4a5b", "my-org",
+                    "0645c1f2-3d4e-5f60-7182-93a4b5c6d7e8", "dev", "6f1c2a0e-7d9b-4c8e-9a1e-2b3c4d5e6f70", "my-app",
+                    Integer.toString(i), Integer.toString(i), "10.0.1." + (10 + i) + ":61012");
+            scrapes.add(new InstanceScrape.Body(target, bodies[i], contentType, Duration.ofMillis(12)));
+        }
+        return scrapes;
     }
 
     /** A large app's exposition: counters, gauges and histograms with a few labels each. */

@@ -44,6 +44,11 @@ public final class ShippedFiles {
         return prometheusDir().resolve("prometheus.yml");
     }
 
+    /** One shard of a foundation split over several Prometheus servers (hashmod on each app's path). */
+    public static Path shardedPrometheusConfig() {
+        return prometheusDir().resolve("prometheus-sharded.yml");
+    }
+
     /** The static example for a single app. */
     public static Path singleAppConfig() {
         return prometheusDir().resolve("single-app.yml");

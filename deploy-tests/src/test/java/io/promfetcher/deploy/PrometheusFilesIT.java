@@ -28,6 +28,14 @@ class PrometheusFilesIT {
     }
 
     @Test
+    void theShardConfigurationAndItsRuleFilePassCheckConfig() {
+        Promtool.Verdict verdict = promtool("promtool", "check", "config", ShippedFiles.shardedPrometheusConfig().toString());
+
+        assertThat(verdict.exitCode()).as(verdict.output()).isZero();
+        assertThat(verdict.output()).contains("1 rule files found");
+    }
+
+    @Test
     void theSingleAppExamplePassesCheckConfig() {
         Promtool.Verdict verdict = promtool("promtool", "check", "config", ShippedFiles.singleAppConfig().toString());
 

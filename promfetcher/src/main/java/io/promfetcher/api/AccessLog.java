@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
  */
 final class AccessLog {
     private static final Logger LOG = LoggerFactory.getLogger("io.promfetcher.access");
-    private static final Set<String> SHOWN_PARAMETERS = Set.of("app", "route_url", "metric_path", "org", "space");
+    private static final Set<String> SHOWN_PARAMETERS = Set.of("app", "route_url", "metric_path", "org", "space", "scrape", "format");
     private static final int MAX_TARGET = 512;
 
     private final boolean enabled;

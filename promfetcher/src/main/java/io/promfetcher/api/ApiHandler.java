@@ -21,26 +21,46 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns each complete HTTP request into an endpoint call and writes the reply: refuses what no
- * endpoint should see (bad requests, other methods, overload, shutdown), keeps the in-flight
- * count the graceful shutdown waits on, and records metrics and the access log.
+ * Turns each complete HTTP request into an endpoint call and writes the reply, one request at a
+ * time per connection: a request that arrives while the previous one is being answered
+ * (pipelining) waits until that answer is written, so answers go out in the order the requests
+ * came, as HTTP/1.1 requires. At most {@value #MAX_PIPELINED} wait: a client that sends more
+ * without reading the answers gets those answered, then one 503, and the connection is closed
+ * (no real client pipelines that deep; holding more would let one connection take unbounded
+ * memory).
+ *
+ * <p>Refuses what no endpoint should see — requests the decoder could not read, HTTP versions
+ * other than 1.0 and 1.1, a missing or repeated {@code Host}, bad request targets, methods the
+ * route does not serve, overload and shutdown — keeps the in-flight count the graceful shutdown
+ * waits on (given back exactly once whatever happens to the request), and records metrics and
+ * the access log.
  */
 final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
     /** Set while a request on the connection is being answered; idle connections may be closed. */
     static final AttributeKey<Boolean> BUSY = AttributeKey.valueOf("promfetcher.busy");
+    /** Pipelined requests held per connection before it stops reading. */
+    static final int MAX_PIPELINED = 16;
 
     private final Router router;
     private final ServerState state;
     /** API requests count towards limits and shutdown; health probes must be answered regardless. */
     private final boolean api;
+    /** Requests received while another is being answered, in arrival order; retained until handled. */
+    private final java.util.ArrayDeque<FullHttpRequest> waiting = new java.util.ArrayDeque<>();
+    private boolean answering;
+    /** More requests came than may wait: after those waiting, answer 503 and close. */
+    private boolean overflowed;
 
     ApiHandler(Router router, ServerState state, boolean api) {
         this.router = router;
@@ -48,62 +68,99 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         this.api = api;
     }
 
+    static boolean busy(io.netty.channel.Channel channel) {
+        return Boolean.TRUE.equals(channel.attr(BUSY).get());
+    }
+
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        long start = System.nanoTime();
-        ctx.channel().attr(BUSY).set(true);
-        String method = request.method().name();
-        String uri = request.uri();
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
-        boolean head = request.method().equals(HttpMethod.HEAD);
+        if (answering) {
+            if (overflowed) {
+                return; // released by SimpleChannelInboundHandler; never answered: the connection closes first
+            }
+            if (waiting.size() == MAX_PIPELINED) {
+                overflowed = true;
+                ctx.channel().config().setAutoRead(false);
+                return;
+            }
+            waiting.addLast(request.retain());
+            return;
+        }
+        handle(ctx, request);
+    }
 
-        if (request.decoderResult().isFailure()) {
-            Throwable cause = request.decoderResult().cause();
-            HttpResponseStatus status = cause instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
-                    : cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
-                    : cause instanceof TooLongFrameException ? HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE
-                    : HttpResponseStatus.BAD_REQUEST;
-            write(ctx, method, uri, "invalid", start, false, false, false,
-                    Reply.text(status, "bad request: " + status.reasonPhrase().toLowerCase(java.util.Locale.ROOT)));
+    /** The previous answer is written and the connection stays open: the next waiting request, if any. */
+    private void next(ChannelHandlerContext ctx) {
+        answering = false;
+        FullHttpRequest request = waiting.pollFirst();
+        if (request == null) {
+            if (overflowed) {
+                state.metrics().rejected("pipelining");
+                ByteBuf body = Unpooled.copiedBuffer("too many pipelined requests (at most " + MAX_PIPELINED
+                        + " wait for an answer); send fewer at once\n", java.nio.charset.StandardCharsets.UTF_8);
+                FullHttpResponse refusal = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SERVICE_UNAVAILABLE, body);
+                refusal.headers().set(HttpHeaderNames.CONTENT_TYPE, Reply.TEXT).setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
+                        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE).set("Retry-After", "1");
+                ctx.writeAndFlush(refusal).addListener(ChannelFutureListener.CLOSE);
+            }
+            return;
+        }
+        try {
+            handle(ctx, request);
+        } finally {
+            request.release();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        FullHttpRequest request;
+        while ((request = waiting.pollFirst()) != null) {
+            request.release();
+        }
+        super.channelInactive(ctx);
+    }
+
+    private void handle(ChannelHandlerContext ctx, FullHttpRequest request) {
+        answering = true;
+        ctx.channel().attr(BUSY).set(true);
+        Exchange exchange = new Exchange(ctx, request);
+        Optional<Reply> refused = unreadable(request);
+        if (refused.isPresent()) {
+            exchange.answer("invalid", refused.get(), false);
             return;
         }
         Request req;
         try {
-            req = Request.of(method, uri, request.headers().copy(), (InetSocketAddress) ctx.channel().remoteAddress(),
-                    ByteBufUtil.getBytes(request.content()));
+            req = Request.of(exchange.method, exchange.uri, request.headers().copy(),
+                    (InetSocketAddress) ctx.channel().remoteAddress(), ByteBufUtil.getBytes(request.content()));
         } catch (Request.MalformedTarget e) {
-            write(ctx, method, uri, "invalid", start, keepAlive, head, false, Reply.text(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
+            exchange.answer("invalid", Reply.text(HttpResponseStatus.BAD_REQUEST, e.getMessage()), exchange.keepAlive);
             return;
         }
         Router.Route route = router.match(req.path()).orElse(null);
         if (route == null) {
-            write(ctx, method, uri, "not_found", start, keepAlive, head, false,
-                    Reply.text(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + req.path()));
+            exchange.answer("not_found", Reply.text(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + req.path()),
+                    exchange.keepAlive);
             return;
         }
-        if (!route.methods().contains(method)) {
-            write(ctx, method, uri, "invalid", start, keepAlive, false, false,
-                    Reply.text(HttpResponseStatus.METHOD_NOT_ALLOWED, method + " is not served here; " + route.allow() + " are")
-                            .withHeader("Allow", route.allow()));
+        if (!route.methods().contains(exchange.method)) {
+            exchange.answer("invalid", Reply.text(HttpResponseStatus.METHOD_NOT_ALLOWED,
+                            exchange.method + " is not served here; " + route.allow() + " are")
+                    .withHeader("Allow", route.allow()), exchange.keepAlive);
             return;
         }
-        boolean counted = false;
-        if (api) {
-            if (state.draining()) {
-                state.metrics().rejected("draining");
-                write(ctx, method, uri, "rejected", start, false, head, false,
-                        Reply.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "the gateway is shutting down"));
-                return;
-            }
-            if (!state.tryEnter()) {
-                state.metrics().rejected("overload");
-                write(ctx, method, uri, "rejected", start, keepAlive, head, false,
-                        Reply.text(HttpResponseStatus.SERVICE_UNAVAILABLE,
-                                "too many concurrent requests (http.max_concurrent_requests); retry shortly")
-                                .withHeader("Retry-After", "1"));
-                return;
-            }
-            counted = true;
+        if (api && state.draining()) {
+            state.metrics().rejected("draining");
+            exchange.answer("rejected", Reply.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "the gateway is shutting down"), false);
+            return;
+        }
+        if (api && !exchange.enter()) {
+            state.metrics().rejected("overload");
+            exchange.answer("rejected", Reply.text(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                            "too many concurrent requests (http.max_concurrent_requests); retry shortly")
+                    .withHeader("Retry-After", "1"), exchange.keepAlive);
+            return;
         }
         CompletionStage<Reply> reply;
         try {
@@ -111,60 +168,141 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } catch (RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
         }
-        boolean finalCounted = counted;
         reply.whenComplete((r, error) -> ctx.executor().execute(() -> {
             Reply answer = r;
             if (error != null || r == null) {
-                LOG.error("endpoint {} failed on {}", route.name(), AccessLog.safeTarget(uri), error);
+                LOG.error("endpoint {} failed on {}", route.name(), AccessLog.safeTarget(exchange.uri), error);
                 answer = Reply.text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error; see the gateway's log");
             }
-            write(ctx, method, uri, route.name(), start, keepAlive, head, finalCounted, answer);
+            exchange.answer(route.name(), answer, exchange.keepAlive);
         }));
     }
 
-    private void write(ChannelHandlerContext ctx, String method, String uri, String endpoint, long start,
-                       boolean keepAlive, boolean head, boolean counted, Reply reply) {
-        ByteBuf body = reply.body();
-        int length = body.readableBytes();
-        FullHttpResponse response;
-        if (head) {
-            body.release();
-            response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, reply.status(), Unpooled.EMPTY_BUFFER);
-        } else {
-            response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, reply.status(), body);
+    /**
+     * Why the request cannot be read at all, if it cannot: the decoder failed, the version is not
+     * HTTP/1.0 or 1.1 (505), or {@code Host} is missing from an HTTP/1.1 request or repeated
+     * (RFC 9112 §3.2: 400). These close the connection: what follows on it cannot be trusted.
+     */
+    private static Optional<Reply> unreadable(FullHttpRequest request) {
+        if (request.decoderResult().isFailure()) {
+            Throwable cause = request.decoderResult().cause();
+            HttpResponseStatus status = cause instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                    : cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                    : cause instanceof TooLongFrameException ? HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE
+                    : HttpResponseStatus.BAD_REQUEST;
+            return Optional.of(Reply.text(status, "bad request: " + status.reasonPhrase().toLowerCase(Locale.ROOT)));
         }
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
-        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, length);
-        for (Map.Entry<String, String> h : reply.headers().entrySet()) {
-            response.headers().set(h.getKey(), h.getValue());
+        HttpVersion version = request.protocolVersion();
+        if (!version.equals(HttpVersion.HTTP_1_1) && !version.equals(HttpVersion.HTTP_1_0)) {
+            return Optional.of(Reply.text(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
+                    "HTTP version " + version.text() + " is not supported; use HTTP/1.1"));
         }
-        boolean keep = keepAlive && !(api && state.draining());
-        if (keep) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        } else {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
+        if (hosts.size() > 1) {
+            return Optional.of(Reply.text(HttpResponseStatus.BAD_REQUEST, "bad request: more than one Host header"));
         }
-        int code = reply.status().code();
-        ctx.writeAndFlush(response).addListener((ChannelFutureListener) f -> {
-            reply.written().run();
+        if (hosts.isEmpty() && version.equals(HttpVersion.HTTP_1_1)) {
+            return Optional.of(Reply.text(HttpResponseStatus.BAD_REQUEST, "bad request: an HTTP/1.1 request needs a Host header"));
+        }
+        return Optional.empty();
+    }
+
+    /** One request and its answer: written once, its in-flight slot given back once. */
+    private final class Exchange {
+        final ChannelHandlerContext ctx;
+        final long start = System.nanoTime();
+        final String method;
+        final String uri;
+        final boolean keepAlive;
+        final boolean head;
+        private boolean counted;
+        private boolean answered;
+
+        Exchange(ChannelHandlerContext ctx, FullHttpRequest request) {
+            this.ctx = ctx;
+            this.method = request.method().name();
+            this.uri = request.uri();
+            this.keepAlive = HttpUtil.isKeepAlive(request);
+            this.head = request.method().equals(HttpMethod.HEAD);
+        }
+
+        boolean enter() {
+            counted = state.tryEnter();
+            return counted;
+        }
+
+        /** Writes the reply (releasing its body), then reads the next request or closes. */
+        void answer(String endpoint, Reply reply, boolean keepAliveWanted) {
+            if (answered) {
+                reply.body().release();
+                return;
+            }
+            answered = true;
+            boolean keep = keepAliveWanted && !(api && state.draining());
+            int code = reply.status().code();
+            int length = reply.body().readableBytes();
+            FullHttpResponse response;
+            try {
+                response = response(reply, keep);
+            } catch (RuntimeException e) { // e.g. a header value Netty refuses: never leave the caller without an answer
+                LOG.error("cannot write the answer of {} to {}", endpoint, AccessLog.safeTarget(uri), e);
+                reply.body().release();
+                response = response(Reply.text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error; see the gateway's log"), false);
+                keep = false;
+                code = 500;
+            }
+            boolean keepOpen = keep;
+            int status = code;
+            ctx.writeAndFlush(response).addListener((ChannelFutureListener) f -> {
+                try {
+                    reply.written().run();
+                } finally {
+                    finished(endpoint, status, length, reply.note());
+                }
+                if (keepOpen && f.isSuccess()) {
+                    ctx.executor().execute(() -> next(ctx)); // not nested: many pipelined answers written at once must not deepen the stack
+                } else {
+                    f.channel().close();
+                }
+            });
+        }
+
+        private FullHttpResponse response(Reply reply, boolean keep) {
+            ByteBuf body = reply.body();
+            int length = body.readableBytes();
+            FullHttpResponse response;
+            if (head) {
+                body.release();
+                response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, reply.status(), Unpooled.EMPTY_BUFFER);
+            } else {
+                response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, reply.status(), body);
+            }
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
+            response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, length);
+            for (Map.Entry<String, String> h : reply.headers().entrySet()) {
+                response.headers().set(h.getKey(), h.getValue());
+            }
+            response.headers().set(HttpHeaderNames.CONNECTION, keep ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+            return response;
+        }
+
+        private void finished(String endpoint, int code, int length, String note) {
             ctx.channel().attr(BUSY).set(false);
             long nanos = System.nanoTime() - start;
             if (api) {
                 state.metrics().answered(endpoint, code, nanos);
-                state.accessLog().log(method, uri, code, length, nanos, reply.note());
+                state.accessLog().log(method, uri, code, length, nanos, note);
             }
             if (counted) {
+                counted = false;
                 state.exit();
             }
-            if (!keep || !f.isSuccess()) {
-                f.channel().close();
-            }
-        });
+        }
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
-        if (event instanceof IdleStateEvent && !Boolean.TRUE.equals(ctx.channel().attr(BUSY).get())) {
+        if (event instanceof IdleStateEvent && !busy(ctx.channel())) {
             ctx.close();
             return;
         }

@@ -29,7 +29,7 @@ final class ApiMetrics {
                 .register(registry);
         rejected = Counter.builder()
                 .name("promfetcher_http_requests_rejected_total")
-                .help("API requests refused before reaching an endpoint, by reason (overload, draining).")
+                .help("API requests and connections refused before reaching an endpoint, by reason (overload, draining, connections, header_timeout, obs_fold, transfer_encoding, pipelining).")
                 .labelNames("reason")
                 .register(registry);
         GaugeWithCallback.builder()
@@ -38,8 +38,9 @@ final class ApiMetrics {
                 .callback(cb -> cb.call(inFlight.getAsInt()))
                 .register(registry);
         // Make the series exist from the start, so rate() and alerts see zeros rather than nothing.
-        rejected.labelValues("overload");
-        rejected.labelValues("draining");
+        for (String reason : new String[] {"overload", "draining", "connections", "header_timeout", "obs_fold", "transfer_encoding", "pipelining"}) {
+            rejected.labelValues(reason);
+        }
     }
 
     void answered(String endpoint, int code, long nanos) {

@@ -18,6 +18,7 @@ import io.promfetcher.routes.Instance;
 import io.promfetcher.routes.Lookup;
 import io.promfetcher.routes.RouteTable;
 import io.promfetcher.scrape.ForwardedHeaders;
+import io.promfetcher.scrape.MemoryBudget;
 import io.promfetcher.scrape.MetricPath;
 import io.promfetcher.scrape.ScrapeClient;
 import io.promfetcher.scrape.ScrapeOutcome;
@@ -53,10 +54,11 @@ public final class AppMetricsEndpoint implements Endpoint {
     private final Executor mergeExecutor;
     private final Duration warmUpRetry;
     private final MergeMetrics metrics;
-    private final MergeBudget budget;
+    private final MemoryBudget budget;
+    private final ScrapeListener listener;
 
     public AppMetricsEndpoint(RouteTable table, ScrapePreferences preferences, ScrapeClient client, Executor mergeExecutor,
-                              Duration warmUpRetry, MergeMetrics metrics, MergeBudget budget) {
+                              Duration warmUpRetry, MergeMetrics metrics, MemoryBudget budget, ScrapeListener listener) {
         this.table = table;
         this.preferences = preferences;
         this.client = client;
@@ -64,6 +66,7 @@ public final class AppMetricsEndpoint implements Endpoint {
         this.warmUpRetry = warmUpRetry;
         this.metrics = metrics;
         this.budget = budget;
+        this.listener = listener;
     }
 
     /** The steps of one request: parse, resolve the app, plan the targets, scrape, merge within budget, answer. */
@@ -79,7 +82,7 @@ public final class AppMetricsEndpoint implements Endpoint {
         } catch (AppMetricsRequest.BadRequest e) {
             return done(Reply.text(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
         }
-        Lookup lookup = lookup(parsed.selector());
+        Lookup lookup = parsed.selector().lookup(table);
         Optional<Reply> unresolved = unresolved(lookup, parsed.selector());
         if (unresolved.isPresent()) {
             return done(unresolved.get());
@@ -89,16 +92,6 @@ public final class AppMetricsEndpoint implements Endpoint {
         ScrapeStatus status = parsed.onlyApp() ? ScrapeStatus.OMITTED : ScrapeStatus.INCLUDED;
         return client.scrape(targets, scrapeRequest(request))
                 .thenCompose(outcomes -> mergeWithinBudget(outcomes, format, status));
-    }
-
-    private Lookup lookup(AppSelector selector) {
-        if (selector instanceof AppSelector.ByNames n) {
-            return table.byNames(n.organization(), n.space(), n.app());
-        }
-        if (selector instanceof AppSelector.ByGuid g) {
-            return table.byAppGuid(g.guid());
-        }
-        return table.byRoute(((AppSelector.ByRoute) selector).route());
     }
 
     /** The answer when the lookup found no instance to scrape: 503 while warming up, else 404. */
@@ -150,105 +143,131 @@ public final class AppMetricsEndpoint implements Endpoint {
     }
 
     /**
-     * Merges within the memory set aside for merges: the bodies are reserved as soon as they
-     * arrive (no room: 503, bodies dropped), the output once it is estimated on the merge thread
-     * (it can be several times the bodies: every sample gains nine labels). Everything is given
-     * back when the response has been written.
+     * Merges within the gateway's one memory budget. Each body already holds its share, handed on
+     * by the scrape that received it; the merged output (it can be several times the bodies:
+     * every sample gains nine labels) is admitted instance by instance, and an instance whose
+     * output does not fit beside what other requests hold is left out with {@code too_large}
+     * while the others merge. Bodies are given back once the merge has read them, the output once
+     * it is written. Merging is CPU work proportional to the bodies: it runs on the merge
+     * executor, never on the event loop.
      */
     private CompletionStage<Reply> mergeWithinBudget(List<ScrapeOutcome<TargetLabels>> outcomes, OutputFormat format,
                                                      ScrapeStatus status) {
-        long bodies = 0;
-        for (ScrapeOutcome<TargetLabels> o : outcomes) {
-            if (o instanceof ScrapeOutcome.Success<TargetLabels> s) {
-                bodies += s.body().length;
-            }
+        CompletableFuture<Reply> merged;
+        try {
+            merged = CompletableFuture.supplyAsync(() -> admitAndMerge(outcomes, format, status), mergeExecutor);
+        } catch (RuntimeException e) { // the executor refused (shutting down): the bodies are not needed any more
+            releaseBodies(outcomes);
+            throw e;
         }
-        if (!budget.tryAcquire(bodies)) {
-            metrics.rejected();
-            return done(busy());
-        }
-        long heldBodies = bodies;
-        return CompletableFuture.supplyAsync(() -> {
-            long output = outputEstimate(outcomes);
-            if (heldBodies + output > budget.limit()) {
-                budget.release(heldBodies);
-                metrics.rejected();
-                return Reply.text(HttpResponseStatus.BAD_GATEWAY, "the merged output would take about " + (output >> 20)
-                        + " MB, more than the memory set aside for merging (scrape.max_buffered_bytes)");
+        return merged.whenComplete((reply, error) -> {
+            if (error != null) {
+                releaseBodies(outcomes); // nothing is released twice: holds give back once
             }
-            if (!budget.tryAcquire(output)) {
-                budget.release(heldBodies);
-                metrics.rejected();
-                return busy();
-            }
-            long held = heldBodies + output;
-            try {
-                return merge(outcomes, format, status, output).whenWritten(() -> budget.release(held));
-            } catch (RuntimeException e) {
-                budget.release(held);
-                throw e;
-            }
-        }, mergeExecutor);
+        });
     }
 
-    private static Reply busy() {
-        return Reply.text(HttpResponseStatus.SERVICE_UNAVAILABLE,
-                        "the gateway is merging as much as its memory allows; retry shortly")
-                .withHeader("Retry-After", "1");
+    private Reply admitAndMerge(List<ScrapeOutcome<TargetLabels>> outcomes, OutputFormat format, ScrapeStatus status) {
+        MemoryBudget.Hold output = budget.hold();
+        try {
+            Admitted admitted = admit(outcomes, output, budget.limit());
+            metrics.refusedForMemory(admitted.refused());
+            return merge(admitted, format, status, output).whenWritten(output::release);
+        } catch (RuntimeException e) {
+            output.release();
+            throw e;
+        } finally {
+            releaseBodies(outcomes); // read by the merge, or never to be
+        }
+    }
+
+    private static void releaseBodies(List<ScrapeOutcome<TargetLabels>> outcomes) {
+        for (ScrapeOutcome<TargetLabels> o : outcomes) {
+            if (o instanceof ScrapeOutcome.Success<TargetLabels> s) {
+                s.memory().release();
+            }
+        }
+    }
+
+    /** The outcomes to merge, and how many instances were left out because their output did not fit. */
+    record Admitted(List<ScrapeOutcome<TargetLabels>> outcomes, int refused) {}
+
+    /**
+     * Takes the output's share of the budget instance by instance, in order; an instance whose
+     * share does not fit becomes a {@code too_large} failure and gives its body back at once.
+     */
+    static Admitted admit(List<ScrapeOutcome<TargetLabels>> outcomes, MemoryBudget.Hold output, long limit) {
+        long fixed = 4096;
+        for (ScrapeOutcome<TargetLabels> o : outcomes) {
+            fixed += 6 * (labelBytes(o.target().instance()) + 64); // the scrape status lines of every instance
+        }
+        boolean fixedFits = output.tryGrow(fixed);
+        List<ScrapeOutcome<TargetLabels>> admitted = new ArrayList<>(outcomes.size());
+        int refused = 0;
+        for (ScrapeOutcome<TargetLabels> o : outcomes) {
+            if (o instanceof ScrapeOutcome.Success<TargetLabels> s) {
+                long share = outputEstimate(s);
+                if (!fixedFits || !output.tryGrow(share)) {
+                    s.memory().release();
+                    refused++;
+                    admitted.add(new ScrapeOutcome.Failure<>(s.target(), FailureReason.TOO_LARGE, share + fixed > limit
+                            ? "its merged output (about " + (share >> 10) + " KiB) is larger than the memory for bodies and"
+                            + " merged output (scrape.max_buffered_bytes, " + (limit >> 10) + " KiB)"
+                            : "its merged output (about " + (share >> 10) + " KiB) did not fit in the memory for bodies and"
+                            + " merged output (scrape.max_buffered_bytes) beside other requests'", s.duration()));
+                    continue;
+                }
+            }
+            admitted.add(o);
+        }
+        return new Admitted(admitted, refused);
+    }
+
+    private static long labelBytes(TargetLabels target) {
+        List<String> values = target.values();
+        long bytes = 2;
+        for (int i = 0; i < TargetLabels.NAMES.size(); i++) {
+            bytes += TargetLabels.NAMES.get(i).length() + values.get(i).length() + 4;
+        }
+        return bytes;
     }
 
     /**
-     * What the merged output will take, near its upper end: each body, plus for each sample line
-     * (lines not starting with '#') the instance's labels as written, plus the scrape status
-     * families. The output buffer may still grow past it for unusual input (heavily escaped
-     * names); this is the memory the budget admits a merge on.
+     * What an instance's part of the merged output will take, near its upper end: its body, plus
+     * for each sample line (lines not starting with '#') the instance's labels as written. The
+     * output may still grow past it for unusual input (heavily escaped names); this is the
+     * memory the budget admits it on.
      */
-    static long outputEstimate(List<ScrapeOutcome<TargetLabels>> outcomes) {
-        long total = 4096;
-        for (ScrapeOutcome<TargetLabels> o : outcomes) {
-            List<String> values = o.target().instance().values();
-            long labelBytes = 2;
-            for (int i = 0; i < TargetLabels.NAMES.size(); i++) {
-                labelBytes += TargetLabels.NAMES.get(i).length() + values.get(i).length() + 4;
+    static long outputEstimate(ScrapeOutcome.Success<TargetLabels> success) {
+        byte[] body = success.body();
+        long samples = 0;
+        boolean lineStart = true;
+        for (byte b : body) {
+            if (lineStart && b != '#' && b != '\n') {
+                samples++;
             }
-            total += 6 * (labelBytes + 64);
-            if (o instanceof ScrapeOutcome.Success<TargetLabels> s) {
-                byte[] body = s.body();
-                long samples = 0;
-                boolean lineStart = true;
-                for (byte b : body) {
-                    if (lineStart && b != '#' && b != '\n') {
-                        samples++;
-                    }
-                    lineStart = b == '\n';
-                }
-                total += body.length + samples * labelBytes;
-            }
+            lineStart = b == '\n';
         }
-        return total;
+        return body.length + samples * labelBytes(success.target().instance());
     }
 
-    private Reply merge(List<ScrapeOutcome<TargetLabels>> outcomes, OutputFormat format, ScrapeStatus status,
-                        long outputEstimate) {
+    private Reply merge(Admitted admitted, OutputFormat format, ScrapeStatus status, MemoryBudget.Hold output) {
+        List<ScrapeOutcome<TargetLabels>> outcomes = admitted.outcomes();
         List<InstanceScrape> scrapes = new ArrayList<>(outcomes.size());
+        long bodies = 0;
         for (ScrapeOutcome<TargetLabels> outcome : outcomes) {
             if (outcome instanceof ScrapeOutcome.Success<TargetLabels> s) {
                 scrapes.add(new InstanceScrape.Body(s.target().instance(), s.body(), s.contentType(), s.duration()));
+                bodies += s.body().length;
             } else if (outcome instanceof ScrapeOutcome.Failure<TargetLabels> f) {
                 scrapes.add(new InstanceScrape.Failure(f.target().instance(), f.reason(), f.duration()));
             }
         }
         // Starts at a typical size (labels roughly double a corpus body) and grows if needed;
-        // starting at the reserved upper bound would take the allocator's slow unpooled path on
+        // starting at the admitted upper bound would take the allocator's slow unpooled path on
         // every request for memory that is rarely used. Not capped at the bound: an estimate
         // beaten by unusual input (heavily escaped names) must not fail the request.
-        long bodies = 0;
-        for (ScrapeOutcome<TargetLabels> outcome : outcomes) {
-            if (outcome instanceof ScrapeOutcome.Success<TargetLabels> s) {
-                bodies += s.body().length;
-            }
-        }
-        int max = (int) Math.min(Integer.MAX_VALUE - 8, outputEstimate);
+        int max = (int) Math.min(Integer.MAX_VALUE - 8, output.bytes());
         ByteBuf body = ByteBufAllocator.DEFAULT.buffer((int) Math.min(max, bodies * 5 / 2 + 16384));
         MergeReport report;
         try (ByteBufOutputStream out = new ByteBufOutputStream(body)) {
@@ -257,18 +276,31 @@ public final class AppMetricsEndpoint implements Endpoint {
             body.release();
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
+        output.shrink(output.bytes() - body.capacity()); // hold what the output takes, not what it might have
         metrics.record(report);
+        Reply reply = answer(report, admitted, format, body);
+        listener.answered(report, reply.status().code());
+        return reply;
+    }
+
+    /** The answer to a merge: the output when an instance was up, else why none was. */
+    private static Reply answer(MergeReport report, Admitted admitted, OutputFormat format, ByteBuf body) {
         long up = report.instances().stream().filter(MergeReport.InstanceOutcome::up).count();
         String note = "instances=" + up + "/" + report.instances().size();
         if (up > 0) {
             return Reply.of(HttpResponseStatus.OK, format.contentType(), body).withNote(note);
         }
         body.release();
-        return allFailed(report, outcomes).withNote(note);
+        if (admitted.refused() > 0) { // memory, not the app, is what is missing: worth a retry
+            return Reply.text(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                            "the gateway is merging as much as its memory allows; retry shortly")
+                    .withHeader("Retry-After", "1").withNote(note);
+        }
+        return allFailed(report).withNote(note);
     }
 
     /** Every instance failed: their own 401/403 if that is what they all said, else 502 with reasons. */
-    private static Reply allFailed(MergeReport report, List<ScrapeOutcome<TargetLabels>> outcomes) {
+    private static Reply allFailed(MergeReport report) {
         List<FailureReason> reasons = report.instances().stream().map(i -> i.failure().orElse(FailureReason.CONNECT)).toList();
         if (reasons.stream().allMatch(r -> r.equals(FailureReason.http(401)))) {
             return Reply.text(HttpResponseStatus.UNAUTHORIZED, "every instance answered 401: check the credentials sent to the app");

@@ -74,11 +74,29 @@ public record AppMetricsRequest(AppSelector selector, boolean onlyApp, Optional<
         String rest = path.substring("/v1/apps/".length());
         boolean onlyApp = rest.equals(ONLY_APP) || rest.endsWith("/" + ONLY_APP);
         String middle = rest.substring(0, rest.length() - (onlyApp ? ONLY_APP : METRICS).length());
+        return new AppMetricsRequest(selector(request, middle, onlyApp ? ONLY_APP : METRICS), onlyApp, Optional.empty());
+    }
+
+    /**
+     * Which app a request names under another endpoint of the app forms,
+     * {@code /v1/apps/…/{suffix}} (e.g. {@code explain}), read exactly as for the metrics.
+     */
+    public static AppSelector selector(Request request, String suffix) throws BadRequest {
+        String path = request.rawPath();
+        if (!(path.startsWith("/v1/apps/") || path.startsWith("/v2/apps/")) || !(path.endsWith("/" + suffix))) {
+            throw new BadRequest("not an app " + suffix + " path: " + printable(request.path()));
+        }
+        String rest = path.substring("/v1/apps/".length());
+        return selector(request, rest.substring(0, rest.length() - suffix.length()), suffix);
+    }
+
+    /** The app named by the path between {@code /v1/apps/} and the endpoint, or by the query when that is empty. */
+    private static AppSelector selector(Request request, String middle, String suffix) throws BadRequest {
         if (middle.endsWith("/")) {
             middle = middle.substring(0, middle.length() - 1);
         }
         if (middle.isEmpty()) {
-            return new AppMetricsRequest(fromQuery(request), onlyApp, Optional.empty());
+            return fromQuery(request);
         }
         if (request.query().containsKey("app") || request.query().containsKey("route_url")) {
             throw new BadRequest("name the app either in the path or with ?app= / ?route_url=, not both");
@@ -89,13 +107,13 @@ public record AppMetricsRequest(AppSelector selector, boolean onlyApp, Optional<
                         segment.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8))
                 .toList();
         if (segments.size() == 3) {
-            return new AppMetricsRequest(names(segments.get(0), segments.get(1), segments.get(2)), onlyApp, Optional.empty());
+            return names(segments.get(0), segments.get(1), segments.get(2));
         }
         if (segments.size() == 1) {
-            return new AppMetricsRequest(single(segments.get(0)), onlyApp, Optional.empty());
+            return single(segments.get(0));
         }
-        throw new BadRequest("expected /v1/apps/{org}/{space}/{app}/metrics, /v1/apps/{app_guid}/metrics"
-                + " or /v1/apps/{route_host}/metrics; a route with a path goes in ?route_url=");
+        throw new BadRequest("expected /v1/apps/{org}/{space}/{app}/" + suffix + ", /v1/apps/{app_guid}/" + suffix
+                + " or /v1/apps/{route_host}/" + suffix + "; a route with a path goes in ?route_url=");
     }
 
     private static AppSelector fromQuery(Request request) throws BadRequest {

@@ -52,6 +52,13 @@ public final class Health {
         return !draining && checks.values().stream().allMatch(c -> c.get().ready());
     }
 
+    /** Each component's check as it is now, by component name. */
+    public Map<String, Check> checks() {
+        Map<String, Check> now = new java.util.TreeMap<>();
+        checks.forEach((name, check) -> now.put(name, check.get()));
+        return now;
+    }
+
     /** The health document served on /health and /ready. */
     public byte[] toJson() {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);

@@ -1,7 +1,11 @@
 package io.promfetcher.api;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -20,6 +24,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.promfetcher.netty.Transport;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -31,12 +36,18 @@ import java.util.concurrent.TimeUnit;
  * accepting, close idle connections, wait for in-flight requests.
  */
 public final class HttpServer {
-    /** Listener settings, already validated by the configuration loader. */
+    /**
+     * Listener settings, already validated by the configuration loader.
+     *
+     * @param headerTimeout  time a client has to send one whole request ({@code http.header_timeout})
+     * @param idleTimeout    a connection with no request for this long is closed ({@code http.idle_timeout})
+     * @param maxConnections open connections per listener; more are answered 503 and closed
+     *                       ({@code http.max_connections})
+     */
     public record Settings(String address, int apiPort, int healthPort, int maxHeaderSize,
-                           int maxConcurrentRequests, int gzipLevel, boolean accessLog) {}
+                           int maxConcurrentRequests, int gzipLevel, boolean accessLog,
+                           Duration headerTimeout, Duration idleTimeout, int maxConnections) {}
 
-    /** Connections idle this long are closed; Prometheus scrapes far more often than this. */
-    private static final int IDLE_SECONDS = 120;
     /** API requests are GETs: a body is never needed, a large one is refused. */
     private static final int MAX_REQUEST_BODY = 64 * 1024;
     /** Bodies smaller than this are not worth compressing. */
@@ -99,12 +110,20 @@ public final class HttpServer {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        connections.add(ch);
                         ChannelPipeline p = ch.pipeline();
-                        p.addLast(new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS));
+                        if (connections.size() >= settings.maxConnections()) {
+                            state.metrics().rejected("connections");
+                            p.addLast(new TooManyConnections());
+                            return;
+                        }
+                        connections.add(ch);
+                        p.addLast(new RequestFraming(settings.headerTimeout(), 2 * settings.maxHeaderSize() + 1024,
+                                () -> ApiHandler.busy(ch), reason -> state.metrics().rejected(reason)));
+                        p.addLast(new IdleStateHandler(0, 0, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
                         p.addLast(new HttpServerCodec(new HttpDecoderConfig()
                                 .setMaxInitialLineLength(settings.maxHeaderSize())
-                                .setMaxHeaderSize(settings.maxHeaderSize())));
+                                .setMaxHeaderSize(settings.maxHeaderSize())
+                                .setStrictLineParsing(true)));
                         if (api) {
                             p.addLast(new HttpContentCompressor(GZIP_THRESHOLD,
                                     StandardCompressionOptions.gzip(settings.gzipLevel(), 15, 8)));
@@ -118,6 +137,19 @@ public final class HttpServer {
         } catch (Exception e) { // Netty rethrows the bind failure, a checked exception, unchecked
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             throw new IllegalStateException("cannot listen on " + settings.address() + ":" + port + " (" + key + "): " + why, e);
+        }
+    }
+
+    /** The answer to a connection beyond {@code http.max_connections}: 503, written as it opens, then closed. */
+    private static final class TooManyConnections extends ChannelInboundHandlerAdapter {
+        private static final String MESSAGE = "too many open connections (http.max_connections); retry shortly\n";
+        private static final byte[] ANSWER = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: " + Reply.TEXT
+                + "\r\nRetry-After: 1\r\nContent-Length: " + MESSAGE.length() + "\r\nConnection: close\r\n\r\n"
+                + MESSAGE).getBytes(StandardCharsets.US_ASCII);
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(ANSWER)).addListener(ChannelFutureListener.CLOSE);
         }
     }
 
@@ -142,7 +174,7 @@ public final class HttpServer {
             apiListener.close().syncUninterruptibly();
         }
         for (Channel connection : apiConnections) {
-            if (!Boolean.TRUE.equals(connection.attr(ApiHandler.BUSY).get())) {
+            if (!ApiHandler.busy(connection)) {
                 connection.close();
             }
         }

@@ -11,7 +11,7 @@ public final class MergeMetrics {
     private final Counter samples;
     private final Counter dropped;
     private final Counter fallback;
-    private final Counter rejected;
+    private final Counter refusedForMemory;
 
     public MergeMetrics(PrometheusRegistry registry) {
         instances = Counter.builder()
@@ -32,17 +32,19 @@ public final class MergeMetrics {
                 .name("promfetcher_merge_content_type_fallback_total")
                 .help("Instance bodies whose Content-Type named no format the gateway reads, read as Prometheus text 0.0.4.")
                 .register(registry);
-        rejected = Counter.builder()
-                .name("promfetcher_merge_rejected_total")
-                .help("App requests answered 503 because merging them would exceed the memory set aside for merges.")
+        refusedForMemory = Counter.builder()
+                .name("promfetcher_merge_instances_refused_memory_total")
+                .help("Instances left out of merged responses (reason too_large) because their merged output did not fit in the memory budget (scrape.max_buffered_bytes) beside other requests'.")
                 .register(registry);
         dropped.labelValues("duplicate");
         dropped.labelValues("conflict");
         instances.labelValues("up");
     }
 
-    void rejected() {
-        rejected.inc();
+    void refusedForMemory(int instances) {
+        if (instances > 0) {
+            refusedForMemory.inc(instances);
+        }
     }
 
     void record(MergeReport report) {

@@ -18,21 +18,16 @@ import java.util.concurrent.CompletionStage;
  */
 public final class RoutesEndpoint implements Endpoint {
     private final RouteTable table;
-    private final RoutesAccess access;
+    private final Endpoint guarded;
 
     public RoutesEndpoint(RouteTable table, RoutesAccess access) {
         this.table = table;
-        this.access = access;
+        this.guarded = new Protected(access, request -> CompletableFuture.completedFuture(json()));
     }
 
     @Override
     public CompletionStage<Reply> handle(Request request) {
-        return CompletableFuture.completedFuture(switch (access.decide(request.header("Authorization"))) {
-            case DISABLED -> Reply.text(HttpResponseStatus.NOT_FOUND, "no such endpoint: /routes");
-            case UNAUTHORIZED -> Reply.text(HttpResponseStatus.UNAUTHORIZED, "credentials required for /routes")
-                    .withHeader("WWW-Authenticate", RoutesAccess.CHALLENGE);
-            case ALLOW -> json();
-        });
+        return guarded.handle(request);
     }
 
     private Reply json() {

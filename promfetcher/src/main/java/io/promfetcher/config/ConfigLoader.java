@@ -103,6 +103,11 @@ public final class ConfigLoader {
             throw new ConfigException(describe(Keys.SCRAPE_FORWARDED_HEADERS, c.origin(Keys.SCRAPE_FORWARDED_HEADERS))
                     + ": " + e.getMessage());
         }
+        long budget = io.promfetcher.scrape.MemoryBudget.configuredLimit(c.get(Keys.SCRAPE_MAX_BUFFERED_BYTES));
+        if (c.get(Keys.SCRAPE_MAX_BODY_SIZE) > budget) {
+            throw new ConfigException(describe(Keys.SCRAPE_MAX_BODY_SIZE, c.origin(Keys.SCRAPE_MAX_BODY_SIZE)) + ": "
+                    + io.promfetcher.scrape.ScrapeSettings.bodyDoesNotFit(c.get(Keys.SCRAPE_MAX_BODY_SIZE), budget));
+        }
         requireBoth(c, Keys.NATS_USER, Keys.NATS_PASSWORD);
         requireBoth(c, Keys.ROUTES_API_USER, Keys.ROUTES_API_PASSWORD);
         checkBroker(c);

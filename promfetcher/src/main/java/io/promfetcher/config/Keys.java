@@ -28,6 +28,15 @@ public final class Keys {
     public static final Key<Integer> HTTP_MAX_CONCURRENT_REQUESTS = new Key<>("http.max_concurrent_requests",
             ValueType.integer(1, 100_000), 256,
             "API requests served at once; beyond it the gateway answers 503 with Retry-After rather than queue without bound.");
+    public static final Key<Duration> HTTP_HEADER_TIMEOUT = new Key<>("http.header_timeout",
+            ValueType.duration(Duration.ofMillis(100), Duration.ofMinutes(10)), Duration.ofSeconds(10),
+            "Time a client has to send one whole request, from its first byte to its last; a slower one gets 408 and is closed.");
+    public static final Key<Duration> HTTP_IDLE_TIMEOUT = new Key<>("http.idle_timeout",
+            ValueType.duration(Duration.ofSeconds(1), Duration.ofHours(1)), Duration.ofSeconds(120),
+            "A connection with no request in flight for this long is closed; Prometheus scrapes far more often.");
+    public static final Key<Integer> HTTP_MAX_CONNECTIONS = new Key<>("http.max_connections",
+            ValueType.integer(1, 1_000_000), 10_000,
+            "Open connections per port; a connection beyond it is answered 503 and closed.");
     public static final Key<Integer> HTTP_GZIP_LEVEL = new Key<>("http.gzip_level",
             ValueType.integer(1, 9), 1,
             "gzip level for responses to callers that accept gzip (Prometheus always does). 1 compresses merged expositions about 9 times faster than 6 for a body about 16% larger (docs/benchmarks.md).");
@@ -78,12 +87,24 @@ public final class Keys {
     public static final Key<Boolean> ROUTES_PUBLISH_ROUTER_START = new Key<>("routes.publish_router_start",
             ValueType.BOOLEAN, false,
             "Publish our own router.start on each (re)connection so emitters re-announce at once (faster warm-up, but every emitter adopts the intervals we advertise).");
+    public static final Key<Integer> ROUTES_MAX_URIS_PER_INSTANCE = new Key<>("routes.max_uris_per_instance",
+            ValueType.integer(1, 100_000), 100,
+            "Routes kept for one instance; more announced are refused and counted (reason too_many_uris). Route-emitter sends one per message.");
+    public static final Key<Integer> ROUTES_MAX_INSTANCES_PER_APP = new Key<>("routes.max_instances_per_app",
+            ValueType.integer(1, 1_000_000), 10_000,
+            "Instances kept for one app; a new one beyond it is refused and counted (reason too_many_instances).");
+    public static final Key<Integer> ROUTES_MAX_INSTANCES = new Key<>("routes.max_instances",
+            ValueType.integer(0, 100_000_000), 0,
+            "Endpoints (app instances and BOSH components) the route table holds (0: one per KiB of a quarter of the heap); a new one beyond it is refused and counted (reason table_full).");
     public static final Key<Boolean> ROUTES_API_ENABLED = new Key<>("routes.api.enabled", ValueType.BOOLEAN, true,
-            "Serve GET /routes (the route table as JSON; it reveals the foundation's topology).");
+            "Serve GET /routes, the status page (GET /) and the explanations (.../explain): they reveal the foundation's topology.");
     public static final Key<String> ROUTES_API_USER = new Key<>("routes.api.user", ValueType.STRING, "",
-            "Basic-auth user required for GET /routes; empty leaves it open.");
+            "Basic-auth user required for GET /routes, the status page and the explanations; empty leaves them open.");
     public static final Key<String> ROUTES_API_PASSWORD = new Key<>("routes.api.password", ValueType.SECRET, "",
-            "Basic-auth password for GET /routes.");
+            "Basic-auth password for GET /routes, the status page and the explanations.");
+    public static final Key<Boolean> ROUTES_SUBSCRIBE_INTERNAL_ROUTES = new Key<>("routes.subscribe_internal_routes",
+            ValueType.BOOLEAN, true,
+            "Listen to route-emitter's internal routes (service-discovery.register) so explanations can say that an app has only internal routes.");
 
     public static final Key<Duration> SCRAPE_INSTANCE_TIMEOUT = new Key<>("scrape.instance_timeout",
             ValueType.duration(Duration.ofMillis(10), Duration.ofMinutes(10)), Duration.ofSeconds(10),
@@ -96,7 +117,7 @@ public final class Keys {
             "Largest instance body accepted, counted after gzip decoding; beyond it the instance fails with reason too_large.");
     public static final Key<Long> SCRAPE_MAX_BUFFERED_BYTES = new Key<>("scrape.max_buffered_bytes",
             ValueType.size(0, 1L << 40), 0L,
-            "Memory all instance bodies being received may take together (0: a quarter of the heap); beyond it, instances fail with too_large instead of the gateway running out of memory.");
+            "Memory instance bodies (being received, and waiting to be merged) and merged output take together, all requests counted (0: half the heap); what does not fit fails that instance with too_large instead of the gateway running out of memory. Must hold one scrape.max_body_size.");
     public static final Key<Integer> SCRAPE_MAX_CONNECTIONS_PER_INSTANCE = new Key<>("scrape.max_connections_per_instance",
             ValueType.integer(1, 1024), 2,
             "Connections (and so concurrent scrapes) to one instance.");
@@ -109,6 +130,9 @@ public final class Keys {
     public static final Key<Duration> SCRAPE_IDLE_CONNECTION_TIMEOUT = new Key<>("scrape.idle_connection_timeout",
             ValueType.duration(Duration.ofSeconds(1), Duration.ofHours(1)), Duration.ofSeconds(90),
             "An idle pooled connection to an instance is closed after this.");
+    public static final Key<Integer> SCRAPE_MAX_IDLE_CONNECTIONS = new Key<>("scrape.max_idle_connections",
+            ValueType.integer(0, 1_000_000), 8192,
+            "Idle keep-alive connections to instances kept over all instances; beyond it a connection is closed after its scrape. Keep it well below the process's file descriptor limit.");
     public static final Key<String> SCRAPE_TLS_CA_FILE = new Key<>("scrape.tls.ca_file", ValueType.PEM_FILE, "",
             "PEM CA that signed the instances' certificates (Diego's instance identity CA); empty uses the JVM's trust store.");
     public static final Key<String> SCRAPE_TLS_CERT_FILE = new Key<>("scrape.tls.cert_file", ValueType.PEM_FILE, "",
@@ -147,16 +171,19 @@ public final class Keys {
 
     public static final List<Key<?>> ALL = List.of(
             PORT, HEALTH_PORT, LISTEN_ADDRESS, SHUTDOWN_TIMEOUT,
-            HTTP_MAX_HEADER_SIZE, HTTP_MAX_CONCURRENT_REQUESTS, HTTP_GZIP_LEVEL,
+            HTTP_MAX_HEADER_SIZE, HTTP_MAX_CONCURRENT_REQUESTS, HTTP_HEADER_TIMEOUT, HTTP_IDLE_TIMEOUT, HTTP_MAX_CONNECTIONS,
+            HTTP_GZIP_LEVEL,
             LOG_FORMAT, LOG_LEVEL, LOG_ACCESS,
             NATS_SERVERS, NATS_USER, NATS_PASSWORD, NATS_TOKEN,
             NATS_TLS_CA_FILE, NATS_TLS_CERT_FILE, NATS_TLS_KEY_FILE, NATS_RECONNECT_WAIT, NATS_CONNECT_TIMEOUT,
             ROUTES_STALE_THRESHOLD, ROUTES_PRUNE_INTERVAL, ROUTES_REGISTER_INTERVAL,
             ROUTES_SUBSCRIBE_ROUTER_START, ROUTES_PUBLISH_ROUTER_START,
+            ROUTES_MAX_URIS_PER_INSTANCE, ROUTES_MAX_INSTANCES_PER_APP, ROUTES_MAX_INSTANCES,
             ROUTES_API_ENABLED, ROUTES_API_USER, ROUTES_API_PASSWORD,
+            ROUTES_SUBSCRIBE_INTERNAL_ROUTES,
             SCRAPE_INSTANCE_TIMEOUT, SCRAPE_TIMEOUT_MARGIN, SCRAPE_MAX_BODY_SIZE, SCRAPE_MAX_BUFFERED_BYTES,
             SCRAPE_MAX_CONNECTIONS_PER_INSTANCE, SCRAPE_MAX_CONCURRENT_SCRAPES, SCRAPE_MAX_CONCURRENT_SCRAPES_PER_REQUEST,
-            SCRAPE_IDLE_CONNECTION_TIMEOUT, SCRAPE_TLS_CA_FILE, SCRAPE_TLS_CERT_FILE, SCRAPE_TLS_KEY_FILE,
+            SCRAPE_IDLE_CONNECTION_TIMEOUT, SCRAPE_MAX_IDLE_CONNECTIONS, SCRAPE_TLS_CA_FILE, SCRAPE_TLS_CERT_FILE, SCRAPE_TLS_KEY_FILE,
             SCRAPE_FORWARDED_HEADERS,
             BROKER_ENABLED, BROKER_USER, BROKER_PASSWORD,
             BROKER_DATABASE_URL, BROKER_DATABASE_USER, BROKER_DATABASE_PASSWORD, BROKER_DATABASE_TIMEOUT,

@@ -1,6 +1,9 @@
 package io.promfetcher.routes;
 
-/** Why a route announcement was rejected; the label value of the malformed-messages metric. */
+/**
+ * Why a route announcement was rejected, or cut to the table's limits; the label value of the
+ * malformed-messages metric.
+ */
 public enum MalformedReason {
     /** Not parseable JSON (syntax error, truncated, bad UTF-8, trailing data, empty). */
     NOT_JSON("not_json"),
@@ -13,7 +16,16 @@ public enum MalformedReason {
     /** A port outside 1..65535. */
     PORT_OUT_OF_RANGE("port_out_of_range"),
     /** Larger than {@link RegistrationDecoder#MAX_MESSAGE_BYTES}. */
-    TOO_LARGE("too_large");
+    TOO_LARGE("too_large"),
+    /**
+     * More routes for one instance than {@code routes.max_uris_per_instance}: the first ones are
+     * kept, the rest refused.
+     */
+    TOO_MANY_URIS("too_many_uris"),
+    /** A new instance of an app that already has {@code routes.max_instances_per_app}: refused. */
+    TOO_MANY_INSTANCES("too_many_instances"),
+    /** A new endpoint while the table holds {@code routes.max_instances}: refused. */
+    TABLE_FULL("table_full");
 
     private final String label;
 

@@ -12,6 +12,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,6 +38,8 @@ public final class NatsAnnouncements implements RouteSource {
     static final String REGISTER = "router.register";
     static final String UNREGISTER = "router.unregister";
     static final String START = "router.start";
+    static final String INTERNAL_REGISTER = "service-discovery.register";
+    static final String INTERNAL_UNREGISTER = "service-discovery.unregister";
 
     private final RoutesSettings settings;
     private final NatsSettings nats;
@@ -46,6 +49,8 @@ public final class NatsAnnouncements implements RouteSource {
     private final RouteMetrics metrics;
     private final RegistrationDecoder decoder = new RegistrationDecoder();
     private final LogLimiter badMessages;
+    /** NATS unreachable: the first problem at once, then a reminder a minute, not a line per attempt. */
+    private final LogLimiter outage;
     private final String routerId = "promfetcher-" + UUID.randomUUID();
     private final Object lifecycle = new Object();
     private ScheduledExecutorService sweeper;
@@ -54,6 +59,7 @@ public final class NatsAnnouncements implements RouteSource {
     private Options options;
     private volatile boolean closed;
     private volatile boolean problemReported;
+    private volatile InternalRoutes internalRoutes;
 
     /**
      * @param table the table to keep up to date; its clock must be {@code System::nanoTime}, this
@@ -72,6 +78,7 @@ public final class NatsAnnouncements implements RouteSource {
         this.table = table;
         this.metrics = new RouteMetrics(registry, table, state, nanoClock);
         this.badMessages = new LogLimiter(LOG, nanoClock, TimeUnit.SECONDS.toNanos(10));
+        this.outage = new LogLimiter(LOG, nanoClock, TimeUnit.MINUTES.toNanos(1));
     }
 
     @Override
@@ -101,6 +108,15 @@ public final class NatsAnnouncements implements RouteSource {
      */
     public boolean warmingUp() {
         return state.warmingUp();
+    }
+
+    /**
+     * Also follows route-emitter's internal routes ({@code service-discovery.*}) into
+     * {@code internal}, so the gateway can say that an app has only internal routes. Call before
+     * {@link #start()}.
+     */
+    public void followInternalRoutes(InternalRoutes internal) {
+        this.internalRoutes = internal;
     }
 
     /**
@@ -206,7 +222,7 @@ public final class NatsAnnouncements implements RouteSource {
                 if (!problemReported) { // else the listener's cause (TLS, auth) says more than this summary
                     state.problem(NatsSettings.redact(String.valueOf(e.getMessage())));
                 }
-                badMessages.warn("connect", "cannot connect to NATS {}: {}; retrying", nats.redactedServers(),
+                outage.warn("connect", "cannot connect to NATS {}: {}; retrying every " + nats.reconnectWait().toMillis() + " ms", nats.redactedServers(),
                         NatsSettings.redact(String.valueOf(e.getMessage())));
                 try {
                     Thread.sleep(nats.reconnectWait().toMillis());
@@ -221,12 +237,18 @@ public final class NatsAnnouncements implements RouteSource {
 
     private void subscribe(Connection c) throws InterruptedException {
         Dispatcher dispatcher = c.createDispatcher(this::onMessage);
-        // Bursts after a router.start are large in a big foundation: allow more than jnats' defaults.
-        dispatcher.setPendingLimits(-1, 512L * 1024 * 1024);
+        // Bursts after a router.start are large in a big foundation: allow more than jnats' defaults,
+        // but never more than the heap can spare (beyond it NATS drops messages: a slow consumer,
+        // which the next register interval repairs).
+        dispatcher.setPendingLimits(-1, pendingBytesLimit());
         dispatcher.subscribe(REGISTER);
         dispatcher.subscribe(UNREGISTER);
         if (settings.subscribeRouterStart()) {
             dispatcher.subscribe(START);
+        }
+        if (internalRoutes != null) {
+            dispatcher.subscribe(INTERNAL_REGISTER);
+            dispatcher.subscribe(INTERNAL_UNREGISTER);
         }
         try {
             c.flush(nats.connectTimeout());
@@ -236,6 +258,11 @@ public final class NatsAnnouncements implements RouteSource {
         LOG.info("subscribed to {} on {}", settings.subscribeRouterStart()
                 ? REGISTER + ", " + UNREGISTER + ", " + START : REGISTER + ", " + UNREGISTER, c.getConnectedUrl());
         publishRouterStart(c); // only after subscribing: the emitters answer at once
+    }
+
+    /** Announcements that may wait to be applied: an eighth of the heap, at most 512 MiB. */
+    static long pendingBytesLimit() {
+        return Math.min(512L << 20, Runtime.getRuntime().maxMemory() / 8);
     }
 
     private void publishRouterStart(Connection c) {
@@ -256,8 +283,13 @@ public final class NatsAnnouncements implements RouteSource {
         try {
             switch (subject) {
                 case REGISTER -> {
-                    table.register(decoder.decode(data));
+                    Optional<MalformedReason> refused = table.register(decoder.decode(data));
                     metrics.registration();
+                    refused.ifPresent(reason -> {
+                        metrics.malformed(reason);
+                        badMessages.warn(reason.label(), "router.register beyond the route table's limits ({}): {}; first bytes: {}",
+                                reason.label(), limitText(reason), preview(data));
+                    });
                 }
                 case UNREGISTER -> {
                     table.unregister(decoder.decode(data));
@@ -269,6 +301,8 @@ public final class NatsAnnouncements implements RouteSource {
                     LOG.info("router.start from router {} (register interval {}s, prune threshold {}s)",
                             start.id(), start.minimumRegisterIntervalInSeconds(), start.pruneThresholdInSeconds());
                 }
+                case INTERNAL_REGISTER -> internalRoutes.register(decoder.decodeInternal(data));
+                case INTERNAL_UNREGISTER -> internalRoutes.unregister(decoder.decodeInternal(data));
                 default -> LOG.debug("ignoring message on {}", subject);
             }
         } catch (MalformedMessageException e) {
@@ -278,6 +312,15 @@ public final class NatsAnnouncements implements RouteSource {
         } catch (RuntimeException e) {
             LOG.error("failed to apply {} message; first bytes: {}", subject, preview(data), e);
         }
+    }
+
+    private static String limitText(MalformedReason reason) {
+        return switch (reason) {
+            case TOO_MANY_URIS -> "routes beyond routes.max_uris_per_instance were refused, the first ones kept";
+            case TOO_MANY_INSTANCES -> "the app already has routes.max_instances_per_app instances; this one was refused";
+            case TABLE_FULL -> "the table holds routes.max_instances endpoints; this one was refused";
+            default -> reason.label();
+        };
     }
 
     private static String preview(byte[] data) {
@@ -330,9 +373,12 @@ public final class NatsAnnouncements implements RouteSource {
                     }
                 }
                 case DISCONNECTED -> {
+                    boolean wasConnected = state.connected();
                     state.disconnected(""); // the error listener has reported the cause
-                    if (!closed) {
+                    if (!closed && wasConnected) { // once per outage; each failed attempt after it is not news
                         LOG.warn("disconnected from NATS; reconnecting, pruning suspended");
+                    } else {
+                        LOG.debug("NATS reconnection attempt failed");
                     }
                 }
                 case CLOSED -> {
@@ -357,7 +403,7 @@ public final class NatsAnnouncements implements RouteSource {
         public void errorOccurred(Connection c, String error) {
             state.problem(error);
             problemReported = true;
-            badMessages.warn("nats-error", "NATS error: {}", error);
+            outage.warn("nats-error", "NATS error: {}", error);
         }
 
         @Override
@@ -371,7 +417,7 @@ public final class NatsAnnouncements implements RouteSource {
             }
             state.problem(cause.getClass().getSimpleName() + ": " + cause.getMessage());
             problemReported = true;
-            badMessages.warn("nats-exception", "NATS connection problem: {}", String.valueOf(e));
+            outage.warn("nats-exception", "NATS connection problem: {}", String.valueOf(e));
         }
 
         @Override

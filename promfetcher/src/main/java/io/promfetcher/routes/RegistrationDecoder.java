@@ -44,6 +44,28 @@ public final class RegistrationDecoder {
         return registration;
     }
 
+    /**
+     * Decodes a {@code service-discovery.register}/{@code .unregister} message: route-emitter's
+     * schema for internal routes, which names the container address and no port, so only a
+     * missing host is refused.
+     */
+    public Registration decodeInternal(byte[] message) throws MalformedMessageException {
+        if (message.length > MAX_MESSAGE_BYTES) {
+            throw new MalformedMessageException(MalformedReason.TOO_LARGE,
+                    message.length + " bytes, more than " + MAX_MESSAGE_BYTES);
+        }
+        Registration registration;
+        try (JsonParser p = JSON.createParser(message)) {
+            registration = read(p);
+        } catch (IOException e) {
+            throw new MalformedMessageException(MalformedReason.NOT_JSON, firstLine(e.getMessage()));
+        }
+        if (registration.host().isEmpty()) {
+            throw new MalformedMessageException(MalformedReason.MISSING_HOST, "no host");
+        }
+        return registration;
+    }
+
     private static Registration read(JsonParser p) throws IOException, MalformedMessageException {
         JsonToken first = p.nextToken();
         if (first == null) {

@@ -5,12 +5,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -39,9 +43,31 @@ public final class RouteTable {
         }
     }
 
+    /**
+     * What the table may hold, so that announcements (anyone who can publish on NATS) cannot fill
+     * the heap: routes per instance, instances per app and endpoints in all. What goes beyond is
+     * refused and reported ({@link MalformedReason}); what is known stays.
+     */
+    public record Limits(int maxUrisPerInstance, int maxInstancesPerApp, int maxEndpoints) {
+        /** Generous limits for tests and tools. */
+        public static final Limits GENEROUS = new Limits(1024, 100_000, 10_000_000);
+
+        public Limits {
+            if (maxUrisPerInstance < 1 || maxInstancesPerApp < 1 || maxEndpoints < 1) {
+                throw new IllegalArgumentException("route table limits must be at least 1");
+            }
+        }
+
+        /** The limit on endpoints {@code routes.max_instances} asks for: its value, or one per KiB of a quarter of the heap. */
+        public static int maxEndpointsFor(int configured) {
+            return configured > 0 ? configured : (int) Math.min(Integer.MAX_VALUE, Runtime.getRuntime().maxMemory() / 4 / 1024);
+        }
+    }
+
     private final LongSupplier nanoClock;
     private final long staleCapNanos;
     private final BooleanSupplier warmingUp;
+    private final Limits limits;
 
     // Read side: lock-free.
     private final ConcurrentHashMap<EndpointKey, Endpoint> endpoints = new ConcurrentHashMap<>();
@@ -60,6 +86,7 @@ public final class RouteTable {
     private volatile int routes;
     private volatile long lastAnnouncementNanos;
     private volatile boolean announced;
+    private volatile Consumer<Removal> removals = removal -> {};
 
     /**
      * @param nanoClock      monotonic nanoseconds ({@code System::nanoTime} in production)
@@ -67,18 +94,39 @@ public final class RouteTable {
      * @param warmingUp      true while the table may be incomplete: misses answer {@link Lookup.WarmingUp}
      */
     public RouteTable(LongSupplier nanoClock, Duration staleThreshold, BooleanSupplier warmingUp) {
+        this(nanoClock, staleThreshold, warmingUp, Limits.GENEROUS);
+    }
+
+    /** @param limits what the table may hold; beyond it, announcements are refused */
+    public RouteTable(LongSupplier nanoClock, Duration staleThreshold, BooleanSupplier warmingUp, Limits limits) {
         if (staleThreshold.isNegative() || staleThreshold.isZero()) {
             throw new IllegalArgumentException("stale threshold must be positive: " + staleThreshold);
         }
         this.nanoClock = nanoClock;
         this.staleCapNanos = staleThreshold.toNanos();
         this.warmingUp = warmingUp;
+        this.limits = limits;
+    }
+
+    /**
+     * Tells {@code listener} of every app instance that is pruned or unregistered (not of BOSH
+     * components), so what left the table can be explained later. Called under the table's write
+     * lock: it must be quick and must not call back into the table.
+     */
+    public void onRemoval(Consumer<Removal> listener) {
+        removals = listener;
     }
 
     // ---------------------------------------------------------------- writes
 
-    /** Applies a {@code router.register}: adds the endpoint, adds routes to it, or refreshes it. */
-    public void register(Registration r) {
+    /**
+     * Applies a {@code router.register}: adds the endpoint, adds routes to it, or refreshes it.
+     *
+     * @return what was refused to stay within the {@link Limits}, if anything: the whole message
+     *     ({@link MalformedReason#TOO_MANY_INSTANCES}, {@link MalformedReason#TABLE_FULL}) or the
+     *     routes beyond the limit ({@link MalformedReason#TOO_MANY_URIS}, the rest applied)
+     */
+    public Optional<MalformedReason> register(Registration r) {
         long now = nanoClock.getAsLong();
         noteAnnouncement(now);
         String appGuid = r.appGuid();
@@ -88,12 +136,12 @@ public final class RouteTable {
         if (known != null && known.refreshedBy(r, stale)) {
             known.lastSeen = now;
             if (!known.removed) {
-                return; // the common case: nothing changed but the time
+                return Optional.empty(); // the common case: nothing changed but the time
             }
             // pruned between our read and our write: fall through and add it again
         }
         synchronized (lock) {
-            registerLocked(r, key, appGuid, stale, now);
+            return registerLocked(r, key, appGuid, stale, now);
         }
     }
 
@@ -121,19 +169,26 @@ public final class RouteTable {
             }
             if (r.uris().isEmpty()) {
                 detach(e);
+                removed(e, Removal.Cause.UNREGISTERED);
                 return true;
             }
-            List<String> remaining = new ArrayList<>(Arrays.asList(e.uris));
+            Set<String> remaining = new LinkedHashSet<>(Arrays.asList(e.uris));
+            List<String> dropped = new ArrayList<>();
             for (String raw : r.uris()) {
                 String uri = normalizeRoute(raw);
                 if (remaining.remove(uri)) {
-                    dropRoute(uri, e.app);
+                    dropped.add(uri);
                 }
             }
-            e.uris = remaining.toArray(String[]::new);
-            if (remaining.isEmpty()) {
+            if (remaining.isEmpty()) { // detach drops every route, and the removal still names them
                 detach(e);
+                removed(e, Removal.Cause.UNREGISTERED);
+                return true;
             }
+            for (String uri : dropped) {
+                dropRoute(uri, e.app);
+            }
+            e.uris = remaining.toArray(String[]::new);
             return true;
         }
     }
@@ -156,6 +211,7 @@ public final class RouteTable {
                     e.removed = true;
                     if (now - e.lastSeen > e.staleNanos) {
                         detachMarked(e);
+                        removed(e, Removal.Cause.PRUNED);
                         pruned++;
                     } else {
                         e.removed = false;
@@ -166,10 +222,19 @@ public final class RouteTable {
         return pruned;
     }
 
-    private void registerLocked(Registration r, EndpointKey key, String appGuid, long stale, long now) {
+    private Optional<MalformedReason> registerLocked(Registration r, EndpointKey key, String appGuid, long stale, long now) {
         Endpoint existing = endpoints.get(key);
         Address address = new Address(intern(r.host()), addressPort(r));
         Endpoint atAddress = byAddress.get(address);
+        if (existing == null && atAddress == null) { // a new endpoint, not one replacing another: within the limits?
+            if (endpoints.size() >= limits.maxEndpoints()) {
+                return Optional.of(MalformedReason.TABLE_FULL);
+            }
+            AppEntry known = appGuid.isEmpty() ? null : appsByGuid.get(appGuid);
+            if (known != null && known.instances.length >= limits.maxInstancesPerApp()) {
+                return Optional.of(MalformedReason.TOO_MANY_INSTANCES);
+            }
+        }
         if (atAddress != null && atAddress != existing) {
             // The address was reused: the instance that held it is gone (a cell hands the port of a
             // dead container to a new one). Never send one app's scrape to another app.
@@ -177,32 +242,46 @@ public final class RouteTable {
         }
         AppEntry app = appGuid.isEmpty() ? null : appFor(appGuid, r); // after eviction: it may drop an app
         if (existing != null && existing.sameAttributes(r, stale)) {
+            Set<String> uris = new LinkedHashSet<>(Arrays.asList(existing.uris));
+            boolean cut = false;
             for (String raw : r.uris()) {
                 String uri = normalizeRoute(raw);
-                if (!existing.hasUri(uri)) {
-                    String[] more = Arrays.copyOf(existing.uris, existing.uris.length + 1);
-                    more[more.length - 1] = addRoute(uri, app);
-                    existing.uris = more;
-                }
-            }
-            existing.lastSeen = now;
-            return;
-        }
-        // New endpoint, or a known one whose address, ports or TLS name changed: a new incarnation
-        // that keeps the routes of the old one.
-        List<String> uris = new ArrayList<>();
-        for (String raw : r.uris()) {
-            String uri = normalizeRoute(raw);
-            if (!uris.contains(uri)) {
-                uris.add(addRoute(uri, app));
-            }
-        }
-        if (existing != null) {
-            for (String uri : existing.uris) {
                 if (!uris.contains(uri)) {
+                    if (uris.size() >= limits.maxUrisPerInstance()) {
+                        cut = true;
+                        break;
+                    }
                     uris.add(addRoute(uri, app));
                 }
             }
+            if (uris.size() != existing.uris.length) {
+                existing.uris = uris.toArray(String[]::new);
+            }
+            existing.lastSeen = now;
+            return cut ? Optional.of(MalformedReason.TOO_MANY_URIS) : Optional.empty();
+        }
+        // New endpoint, or a known one whose address, ports or TLS name changed: a new incarnation
+        // that keeps the routes of the old one (newly announced routes first).
+        Set<String> uris = new LinkedHashSet<>();
+        boolean cut = false;
+        for (String raw : r.uris()) {
+            if (uris.size() >= limits.maxUrisPerInstance()) {
+                cut = true;
+                break;
+            }
+            uris.add(normalizeRoute(raw));
+        }
+        if (existing != null) {
+            for (String uri : existing.uris) {
+                if (uris.size() >= limits.maxUrisPerInstance()) {
+                    break;
+                }
+                uris.add(uri);
+            }
+        }
+        List<String> shared = new ArrayList<>(uris.size());
+        for (String uri : uris) {
+            shared.add(addRoute(uri, app));
         }
         String instanceId = r.instanceGuid();
         String san = r.serverCertDomainSan().equals(instanceId) ? instanceId : r.serverCertDomainSan();
@@ -211,7 +290,7 @@ public final class RouteTable {
                 : new EndpointKey(app.appId, key.instanceId(), "", 0); // shares the app's GUID string
         Endpoint fresh = new Endpoint(freshKey, app, intern(r.tag("component")), instanceId, index(r.instanceIndex()), address.host(), r.port(),
                 r.tlsPort(), san, intern(r.protocol()), intern(r.availabilityZone()), stale, address,
-                uris.toArray(String[]::new), now);
+                shared.toArray(String[]::new), now);
         endpoints.put(fresh.key, fresh);
         byAddress.put(address, fresh);
         if (existing != null) {
@@ -230,6 +309,7 @@ public final class RouteTable {
         if (app != null) {
             app.swap(existing, fresh);
         }
+        return cut ? Optional.of(MalformedReason.TOO_MANY_URIS) : Optional.empty();
     }
 
     private AppEntry appFor(String appGuid, Registration r) {
@@ -269,6 +349,12 @@ public final class RouteTable {
         if (e.app.instances.length == 0) {
             appsByGuid.remove(e.app.appId, e.app);
             unindexName(e.app);
+        }
+    }
+
+    private void removed(Endpoint e, Removal.Cause cause) {
+        if (e.app != null) {
+            removals.accept(new Removal(e.app.identity, e.view(nanoClock.getAsLong()), cause));
         }
     }
 
@@ -685,7 +771,7 @@ public final class RouteTable {
 
         /** True when {@code r} says nothing new: same attributes, known routes, same app names. */
         boolean refreshedBy(Registration r, long stale) {
-            if (!sameAttributes(r, stale)) {
+            if (!sameAttributes(r, stale) || r.uris().size() > uris.length) {
                 return false;
             }
             for (String uri : r.uris()) {

@@ -26,8 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Keep-alive connections to instances, kept idle per {@link InstanceAddress} between scrapes,
  * and the one place the client's channel pipeline is assembled. How many connections may be busy
  * is {@link Slots}' business; this pool keeps at most {@code max_connections_per_instance} idle
- * ones per address, most recently used first, and closes those idle longer than
- * {@code idle_connection_timeout}.
+ * ones per address and {@code max_idle_connections} in all, most recently used first, and closes
+ * those idle longer than {@code idle_connection_timeout}.
  */
 final class ConnectionPool {
     /** Instance response headers larger than this are refused (too_large). */
@@ -38,15 +38,19 @@ final class ConnectionPool {
     private final ScrapeSettings settings;
     private final Bootstrap bootstrap;
     private final InstanceTls tls;
+    private final OwnAddresses own;
     private final Map<InstanceAddress, ArrayDeque<Channel>> idle = new HashMap<>();
+    /** Connections in {@link #idle}; guarded by it. */
+    private int idleCount;
     private final Set<Channel> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger openCount = new AtomicInteger();
     private volatile ScrapeMetrics metrics;
     private volatile boolean closed;
 
-    ConnectionPool(ScrapeSettings settings, EventLoopGroup group, Transport transport, InstanceTls tls) {
+    ConnectionPool(ScrapeSettings settings, EventLoopGroup group, Transport transport, InstanceTls tls, OwnAddresses own) {
         this.settings = settings;
         this.tls = tls;
+        this.own = own;
         this.bootstrap = new Bootstrap()
                 .group(group)
                 .channel(transport.clientChannel())
@@ -72,7 +76,9 @@ final class ConnectionPool {
             if (channels == null) {
                 return null;
             }
+            int before = channels.size();
             channels.removeIf(c -> !c.isActive());
+            idleCount -= before - channels.size();
             Channel found = null;
             for (Channel c : channels) {
                 if (c.eventLoop() == loop) {
@@ -85,6 +91,7 @@ final class ConnectionPool {
             }
             if (found != null) {
                 channels.remove(found);
+                idleCount--;
             }
             if (channels.isEmpty()) {
                 idle.remove(address);
@@ -121,10 +128,21 @@ final class ConnectionPool {
         openCount.incrementAndGet();
         metrics.connectionOpened();
         channel.closeFuture().addListener(f -> forget(address, channel));
+        future.addListener(f -> {
+            if (!f.isSuccess() && !channel.isRegistered()) {
+                forget(address, channel); // never registered (e.g. no file descriptor left): no close will follow
+            }
+        });
         if (closed) {
             channel.close();
         }
         return future;
+    }
+
+    /** Whether {@code address}, resolved, is one of the gateway's own listeners (never to be scraped). */
+    boolean isOwn(InstanceAddress address) {
+        InetSocketAddress remote = new InetSocketAddress(address.host(), address.port());
+        return !remote.isUnresolved() && own.isOwn(remote.getAddress(), remote.getPort());
     }
 
     /** Keeps a connection whose last response ended cleanly for the next scrape of its address. */
@@ -132,9 +150,11 @@ final class ConnectionPool {
         boolean keep;
         synchronized (idle) {
             ArrayDeque<Channel> channels = idle.computeIfAbsent(address, a -> new ArrayDeque<>());
-            keep = !closed && channel.isActive() && channels.size() < settings.maxConnectionsPerInstance();
+            keep = !closed && channel.isActive() && channels.size() < settings.maxConnectionsPerInstance()
+                    && idleCount < settings.maxIdleConnections();
             if (keep) {
                 channels.addFirst(channel);
+                idleCount++;
             } else if (channels.isEmpty()) {
                 idle.remove(address);
             }
@@ -150,8 +170,11 @@ final class ConnectionPool {
         }
         synchronized (idle) {
             ArrayDeque<Channel> channels = idle.get(address);
-            if (channels != null && channels.remove(channel) && channels.isEmpty()) {
-                idle.remove(address);
+            if (channels != null && channels.remove(channel)) {
+                idleCount--;
+                if (channels.isEmpty()) {
+                    idle.remove(address);
+                }
             }
         }
     }

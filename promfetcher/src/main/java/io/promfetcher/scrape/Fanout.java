@@ -20,8 +20,8 @@ final class Fanout<T> {
     final long startNanos;
     final long deadlineNanos;
     final List<InstanceScrape<T>> scrapes;
-    /** Scrapes of this fan-out holding a slot; guarded by {@link Slots}' lock. */
-    int inFlight;
+    /** This fan-out's place in the line for connection slots. */
+    final Slots.Turn turn;
 
     private final ScrapeOutcome<?>[] outcomes;
     private final AtomicInteger remaining;
@@ -41,16 +41,21 @@ final class Fanout<T> {
             list.add(new InstanceScrape<>(this, i, targets.get(i)));
         }
         this.scrapes = List.copyOf(list);
+        this.turn = new Slots.Turn(scrapes);
     }
 
     CompletableFuture<List<ScrapeOutcome<T>>> start() {
         deadlineTimer = loop.schedule(this::deadlinePassed, request.deadline().toNanos(), TimeUnit.NANOSECONDS);
-        client.slots().submit(scrapes);
+        client.slots().submit(turn);
         return result;
     }
 
-    /** Fails every instance not done yet: waiting for a slot, connecting or still answering. */
+    /**
+     * Fails every instance not done yet: waiting for a slot, connecting or still answering. Those
+     * still waiting are first dropped from the line in one step, so failing them is cheap.
+     */
     private void deadlinePassed() {
+        client.slots().expired(turn);
         for (InstanceScrape<T> scrape : scrapes) {
             scrape.expire("fan-out deadline of " + HeaderPolicy.seconds(request.deadline()) + "s passed");
         }

@@ -25,7 +25,6 @@ import java.util.Arrays;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;
 
 /**
@@ -45,16 +44,16 @@ final class InstanceScrape<T> {
 
     final Fanout<T> fanout;
     final InstanceAddress address;
-    /** Guarded by {@link Slots}' lock. */
-    boolean slotHeld;
+    /** True while this scrape holds a connection slot: set by {@link Slots} when granted, cleared once on release. */
+    final AtomicBoolean slotHeld = new AtomicBoolean();
 
     private final int index;
     private final ScrapeTarget<T> target;
     private final AtomicBoolean done = new AtomicBoolean();
     private volatile Channel channel;
     private volatile ScheduledFuture<?> timer;
-    /** Bytes of {@link BodyBudget} this scrape holds; atomic because the timer may report meanwhile. */
-    private final AtomicLong reserved = new AtomicLong();
+    /** The memory the body takes, handed on with a successful outcome, else given back on publishing. */
+    private final MemoryBudget.Hold hold;
     private volatile boolean started;
     private volatile ScrapeOutcome.Failure<T> errorAnswer;
     private long limitNanos;
@@ -74,6 +73,7 @@ final class InstanceScrape<T> {
         this.index = index;
         this.target = target;
         this.address = InstanceAddress.of(target);
+        this.hold = fanout.client.budget().hold();
     }
 
     boolean isDone() {
@@ -117,6 +117,10 @@ final class InstanceScrape<T> {
             return; // the deadline passed while a retry was being scheduled
         }
         reused = false;
+        if (fanout.client.pool().isOwn(address)) {
+            fail(FailureReason.CONNECT, "not scraped: " + address + " is the gateway's own address, and it never scrapes itself");
+            return;
+        }
         int millis = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(limitNanos - System.nanoTime()));
         ChannelFuture connecting = fanout.client.pool().connect(address, fanout.loop, millis);
         channel = connecting.channel();
@@ -238,7 +242,7 @@ final class InstanceScrape<T> {
             discarded += n;
             if (discarded > MAX_DISCARDED_ERROR_BODY) {
                 if (claim()) {
-                    ch.close();
+                    close(ch);
                     publish(errorAnswer);
                 }
                 return false;
@@ -263,26 +267,24 @@ final class InstanceScrape<T> {
 
     /** Enlarges the body array within the gateway's budget; false (and the scrape failed) when it does not fit. */
     private boolean grow(Channel ch, int capacity) {
-        BodyBudget budget = fanout.client.budget();
-        long extra = capacity - body.length;
-        if (!budget.reserve(extra)) {
-            failAndClose(ch, FailureReason.TOO_LARGE, "the memory for bodies being received"
-                    + " (scrape.max_buffered_bytes, " + budget.limit() + " bytes) is taken by other scrapes");
-            return false;
-        }
-        reserved.addAndGet(extra);
-        if (done.get()) { // the timer reported meanwhile; its release may have missed this reservation
-            budget.release(reserved.getAndSet(0));
-            return false;
+        if (!hold.tryGrow(capacity - body.length)) {
+            failAndClose(ch, FailureReason.TOO_LARGE, "the memory for instance bodies and merged output"
+                    + " (scrape.max_buffered_bytes, " + fanout.client.budget().limit() + " bytes) is taken by other scrapes");
+            return false; // also when the timer reported meanwhile: the hold was released, the growth undone
         }
         body = Arrays.copyOf(body, capacity);
         return true;
     }
 
     private void complete(Channel ch) {
-        ScrapeOutcome<T> outcome = errorAnswer != null ? errorAnswer
-                : new ScrapeOutcome.Success<>(target, size == body.length ? body : Arrays.copyOf(body, size),
-                contentType, elapsed());
+        ScrapeOutcome<T> outcome;
+        if (errorAnswer != null) {
+            outcome = errorAnswer;
+        } else {
+            byte[] exact = size == body.length ? body : Arrays.copyOf(body, size);
+            hold.shrink(body.length - size);
+            outcome = new ScrapeOutcome.Success<>(target, exact, contentType, elapsed(), hold);
+        }
         if (!claim()) {
             return; // the timer reported first and closed the connection
         }
@@ -294,7 +296,7 @@ final class InstanceScrape<T> {
         if (keepAlive) {
             fanout.client.pool().release(address, ch); // before the slot is freed, so the next scrape finds it
         } else {
-            ch.close();
+            close(ch);
         }
         publish(outcome);
     }
@@ -308,7 +310,7 @@ final class InstanceScrape<T> {
             return;
         }
         channel = null;
-        ch.close();
+        close(ch);
         if (reused && !responseStarted && !retried && System.nanoTime() < limitNanos) {
             retried = true;
             fanout.loop.execute(this::connect);
@@ -335,7 +337,7 @@ final class InstanceScrape<T> {
         }
         Channel ch = channel;
         if (ch != null) {
-            ch.close();
+            close(ch);
         }
         ScrapeOutcome.Failure<T> answered = errorAnswer;
         publish(answered != null ? answered : failure(FailureReason.TIMEOUT,
@@ -351,7 +353,7 @@ final class InstanceScrape<T> {
 
     private void failAndClose(Channel ch, FailureReason reason, String detail) {
         if (claim()) {
-            ch.close();
+            close(ch);
             publish(failure(reason, detail));
         }
     }
@@ -360,9 +362,22 @@ final class InstanceScrape<T> {
         if (claim()) {
             Channel ch = channel;
             if (ch != null) {
-                ch.close();
+                close(ch);
             }
             publish(failure(reason, detail));
+        }
+    }
+
+    /**
+     * Closes a connection, also one that never got registered with an event loop (no file
+     * descriptor left, say): Netty throws for those, and a scrape that throws while failing would
+     * never report, keeping its slot for good.
+     */
+    private static void close(Channel ch) {
+        if (ch.isRegistered()) {
+            ch.close();
+        } else {
+            ch.unsafe().closeForcibly();
         }
     }
 
@@ -375,7 +390,9 @@ final class InstanceScrape<T> {
         if (t != null) {
             t.cancel(false);
         }
-        fanout.client.budget().release(reserved.getAndSet(0));
+        if (!(outcome instanceof ScrapeOutcome.Success<T>)) {
+            hold.release(); // a success hands its hold on to whoever merges the body
+        }
         fanout.client.metrics().finished(outcome);
         fanout.client.slots().release(this);
         fanout.completed(index, outcome);

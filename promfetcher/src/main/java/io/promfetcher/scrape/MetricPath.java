@@ -18,12 +18,17 @@ package io.promfetcher.scrape;
  *       backslashes (raw or {@code %5c}), encoded slashes ({@code %2f}), double encoding
  *       ({@code %25}), malformed percent-escapes, a fragment ({@code #}) and {@code @}
  *       (no metrics endpoint needs one, and it is the classic way to smuggle an authority past
- *       naive URL joining).</li>
+ *       naive URL joining);</li>
+ *   <li>the gateway's own app endpoints ({@code /v1/apps/…}, {@code /v2/apps/…}, in any case or
+ *       encoding), so that an instance announced at the gateway's address cannot make it nest
+ *       requests (the address itself is refused too, by {@link OwnAddresses}).</li>
  * </ul>
  * The value arrives already percent-decoded once by the query-string decoder; whatever remains is
  * what goes on the request line, so these checks apply to exactly the bytes an instance sees.
  */
 public record MetricPath(String value) {
+    /** The gateway's own merged endpoints: a path naming them could only make it scrape itself. */
+    private static final java.util.List<String> OWN_APP_PATHS = java.util.List.of("/v1/apps", "/v2/apps");
     /** The endpoint Prometheus client libraries serve by default. */
     public static final MetricPath DEFAULT = new MetricPath("/metrics");
     /** Long enough for any real endpoint (with a federate query), short enough to refuse abuse. */
@@ -69,6 +74,12 @@ public record MetricPath(String value) {
             String bad = badCharacter(raw, i, queryStart >= 0 && i > queryStart);
             if (!bad.isEmpty()) {
                 return bad;
+            }
+        }
+        String decodedPath = decodeSegment(path).toLowerCase(java.util.Locale.ROOT);
+        for (String own : OWN_APP_PATHS) {
+            if (decodedPath.equals(own) || decodedPath.startsWith(own + "/")) {
+                return "metric_path must not name the gateway's own app endpoints (/v1/apps/…, /v2/apps/…)";
             }
         }
         for (String segment : path.substring(1).split("/", -1)) {

@@ -33,7 +33,7 @@ public final class ScrapeClient implements AutoCloseable {
     private final HeaderPolicy headerPolicy;
     private final ConnectionPool pool;
     private final Slots slots;
-    private final BodyBudget budget;
+    private final MemoryBudget budget;
     private final ScrapeMetrics metrics;
     private volatile boolean closed;
 
@@ -43,13 +43,23 @@ public final class ScrapeClient implements AutoCloseable {
      *                                  names the setting
      */
     public ScrapeClient(ScrapeSettings settings, EventLoopGroup group, Transport transport, PrometheusRegistry registry) {
+        this(settings, new MemoryBudget(MemoryBudget.configuredLimit(settings.maxBufferedBytes())), OwnAddresses.NONE,
+                group, transport, registry);
+    }
+
+    /**
+     * @param budget the gateway's one memory budget, shared with the merges of what is scraped
+     * @param own    the gateway's own listeners, never scraped
+     */
+    public ScrapeClient(ScrapeSettings settings, MemoryBudget budget, OwnAddresses own, EventLoopGroup group,
+                        Transport transport, PrometheusRegistry registry) {
         this.settings = settings;
         this.group = group;
         this.headerPolicy = new HeaderPolicy(settings.forwardedHeaders());
-        this.pool = new ConnectionPool(settings, group, transport, new InstanceTls(settings));
+        this.pool = new ConnectionPool(settings, group, transport, new InstanceTls(settings), own);
         this.slots = new Slots(settings);
-        this.budget = new BodyBudget(settings.maxBufferedBytes());
-        this.metrics = new ScrapeMetrics(registry, pool::openConnections, slots::inFlight, slots::waiting, budget::used);
+        this.budget = budget;
+        this.metrics = new ScrapeMetrics(registry, pool::openConnections, slots::inFlight, slots::waiting, budget::used, budget::limit);
         pool.metrics(metrics);
     }
 
@@ -141,7 +151,8 @@ public final class ScrapeClient implements AutoCloseable {
         return slots;
     }
 
-    BodyBudget budget() {
+    /** The memory budget bodies are received within (and, by the caller, merged within). */
+    public MemoryBudget budget() {
         return budget;
     }
 

@@ -18,7 +18,7 @@ final class ScrapeMetrics {
     private final Counter connectionsOpened;
 
     ScrapeMetrics(PrometheusRegistry registry, IntSupplier connectionsOpen, IntSupplier inFlight, IntSupplier waiting,
-                  LongSupplier bufferedBytes) {
+                  LongSupplier bufferedBytes, LongSupplier budgetLimit) {
         scrapes = Counter.builder()
                 .name("promfetcher_instance_scrapes_total")
                 .help("Instance scrapes finished, by outcome: success, timeout, connect, tls, too_large or http_<status>.")
@@ -56,10 +56,16 @@ final class ScrapeMetrics {
                 .callback(cb -> cb.call(waiting.getAsInt()))
                 .register(registry);
         GaugeWithCallback.builder()
-                .name("promfetcher_instance_buffered_bytes")
-                .help("Memory taken by bodies being received (limit: scrape.max_buffered_bytes).")
+                .name("promfetcher_memory_budget_used_bytes")
+                .help("Memory taken from the one budget (scrape.max_buffered_bytes) by instance bodies, received or being received, and merged output not yet written.")
                 .unit(Unit.BYTES)
                 .callback(cb -> cb.call(bufferedBytes.getAsLong()))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("promfetcher_memory_budget_limit_bytes")
+                .help("The memory budget for instance bodies and merged output (scrape.max_buffered_bytes; 0 there means half the heap).")
+                .unit(Unit.BYTES)
+                .callback(cb -> cb.call(budgetLimit.getAsLong()))
                 .register(registry);
         // Series that exist from the start, so rate() and alerts see zeros rather than nothing.
         scrapes.labelValues("success");

@@ -24,13 +24,16 @@ public sealed interface ScrapeOutcome<T> {
      * @param body        the body after gzip decoding; never truncated (the array is not
      *                    copied: do not modify it)
      * @param contentType the instance's {@code Content-Type}, "" when it sent none
+     * @param memory      the share of the {@link MemoryBudget} the body takes: the receiver of
+     *                    the outcome owns it and must release it once done with the body
      */
-    record Success<T>(ScrapeTarget<T> target, byte[] body, String contentType, Duration duration)
-            implements ScrapeOutcome<T> {
+    record Success<T>(ScrapeTarget<T> target, byte[] body, String contentType, Duration duration,
+                      MemoryBudget.Hold memory) implements ScrapeOutcome<T> {
         public Success {
             Objects.requireNonNull(target);
             Objects.requireNonNull(body);
             Objects.requireNonNull(contentType);
+            Objects.requireNonNull(memory);
         }
     }
 

@@ -17,8 +17,9 @@ import java.util.Objects;
  *                                       [{@code scrape.timeout_margin}, 0.5s]
  * @param maxBodyBytes                   largest body accepted, counted after decompression
  *                                       [{@code scrape.max_body_size}, 50MB]
- * @param maxBufferedBytes               memory all bodies being received may take together;
- *                                       0 means a quarter of the JVM's maximum heap
+ * @param maxBufferedBytes               the {@link MemoryBudget}: memory instance bodies and
+ *                                       merged output take together; 0 means half the JVM's
+ *                                       maximum heap; must hold at least one {@code maxBodyBytes}
  *                                       [{@code scrape.max_buffered_bytes}, 0]
  * @param maxConnectionsPerInstance      connections to one instance, busy or idle; also the
  *                                       number of concurrent scrapes of one instance
@@ -30,6 +31,10 @@ import java.util.Objects;
  *                                       [{@code scrape.max_concurrent_scrapes_per_request}, 64]
  * @param idleConnectionTimeout          an idle pooled connection is closed after this
  *                                       [{@code scrape.idle_connection_timeout}, 90s]
+ * @param maxIdleConnections             idle connections kept over all instances; a connection
+ *                                       beyond it is closed after its scrape, so a foundation of
+ *                                       many instances cannot use up the process's file
+ *                                       descriptors [{@code scrape.max_idle_connections}, 8192]
  * @param tlsCaFile                      PEM CA bundle that signed the instances' certificates;
  *                                       "" uses the JVM's trust store [{@code scrape.tls.ca_file}]
  * @param tlsCertFile                    PEM client certificate for mutual TLS; "" for none
@@ -40,7 +45,7 @@ import java.util.Objects;
  */
 public record ScrapeSettings(Duration instanceTimeout, Duration timeoutMargin, long maxBodyBytes,
                              long maxBufferedBytes, int maxConnectionsPerInstance, int maxConcurrentScrapes,
-                             int maxConcurrentScrapesPerRequest, Duration idleConnectionTimeout,
+                             int maxConcurrentScrapesPerRequest, Duration idleConnectionTimeout, int maxIdleConnections,
                              String tlsCaFile, String tlsCertFile, String tlsKeyFile,
                              List<String> forwardedHeaders) {
 
@@ -53,15 +58,19 @@ public record ScrapeSettings(Duration instanceTimeout, Duration timeoutMargin, l
             throw new IllegalArgumentException("scrape.max_body_size must be between 1 byte and 2GB");
         }
         if (maxBufferedBytes < 0) {
-            throw new IllegalArgumentException("scrape.max_buffered_bytes must be at least 0 (0: a quarter of the heap)");
+            throw new IllegalArgumentException("scrape.max_buffered_bytes must be at least 0 (0: half the heap)");
         }
-        if (maxBufferedBytes == 0) {
-            maxBufferedBytes = Runtime.getRuntime().maxMemory() / 4;
+        maxBufferedBytes = MemoryBudget.configuredLimit(maxBufferedBytes);
+        if (maxBodyBytes > maxBufferedBytes) {
+            throw new IllegalArgumentException(bodyDoesNotFit(maxBodyBytes, maxBufferedBytes));
         }
         atLeastOne(maxConnectionsPerInstance, "scrape.max_connections_per_instance");
         atLeastOne(maxConcurrentScrapes, "scrape.max_concurrent_scrapes");
         atLeastOne(maxConcurrentScrapesPerRequest, "scrape.max_concurrent_scrapes_per_request");
         positive(idleConnectionTimeout, "scrape.idle_connection_timeout");
+        if (maxIdleConnections < 0) {
+            throw new IllegalArgumentException("scrape.max_idle_connections must be at least 0");
+        }
         Objects.requireNonNull(tlsCaFile, "tlsCaFile");
         Objects.requireNonNull(tlsCertFile, "tlsCertFile");
         Objects.requireNonNull(tlsKeyFile, "tlsKeyFile");
@@ -74,42 +83,55 @@ public record ScrapeSettings(Duration instanceTimeout, Duration timeoutMargin, l
     /** The defaults listed above. */
     public static ScrapeSettings defaults() {
         return new ScrapeSettings(Duration.ofSeconds(10), Duration.ofMillis(500), 50L * 1024 * 1024, 0,
-                2, 1024, 64, Duration.ofSeconds(90), "", "", "", List.of());
+                2, 1024, 64, Duration.ofSeconds(90), 8192, "", "", "", List.of());
     }
 
     public ScrapeSettings withInstanceTimeout(Duration timeout) {
         return new ScrapeSettings(timeout, timeoutMargin.compareTo(timeout) >= 0 ? Duration.ZERO : timeoutMargin,
                 maxBodyBytes, maxBufferedBytes, maxConnectionsPerInstance, maxConcurrentScrapes, maxConcurrentScrapesPerRequest,
-                idleConnectionTimeout, tlsCaFile, tlsCertFile, tlsKeyFile, forwardedHeaders);
+                idleConnectionTimeout, maxIdleConnections, tlsCaFile, tlsCertFile, tlsKeyFile, forwardedHeaders);
     }
 
     public ScrapeSettings withMaxBodyBytes(long bytes) {
         return new ScrapeSettings(instanceTimeout, timeoutMargin, bytes, maxBufferedBytes, maxConnectionsPerInstance,
-                maxConcurrentScrapes, maxConcurrentScrapesPerRequest, idleConnectionTimeout,
+                maxConcurrentScrapes, maxConcurrentScrapesPerRequest, idleConnectionTimeout, maxIdleConnections,
                 tlsCaFile, tlsCertFile, tlsKeyFile, forwardedHeaders);
     }
 
     public ScrapeSettings withMaxBufferedBytes(long bytes) {
         return new ScrapeSettings(instanceTimeout, timeoutMargin, maxBodyBytes, bytes, maxConnectionsPerInstance,
-                maxConcurrentScrapes, maxConcurrentScrapesPerRequest, idleConnectionTimeout,
+                maxConcurrentScrapes, maxConcurrentScrapesPerRequest, idleConnectionTimeout, maxIdleConnections,
+                tlsCaFile, tlsCertFile, tlsKeyFile, forwardedHeaders);
+    }
+
+    public ScrapeSettings withMaxIdleConnections(int max) {
+        return new ScrapeSettings(instanceTimeout, timeoutMargin, maxBodyBytes, maxBufferedBytes, maxConnectionsPerInstance,
+                maxConcurrentScrapes, maxConcurrentScrapesPerRequest, idleConnectionTimeout, max,
                 tlsCaFile, tlsCertFile, tlsKeyFile, forwardedHeaders);
     }
 
     public ScrapeSettings withConcurrency(int perInstance, int overall, int perRequest) {
         return new ScrapeSettings(instanceTimeout, timeoutMargin, maxBodyBytes, maxBufferedBytes, perInstance, overall, perRequest,
-                idleConnectionTimeout, tlsCaFile, tlsCertFile, tlsKeyFile, forwardedHeaders);
+                idleConnectionTimeout, maxIdleConnections, tlsCaFile, tlsCertFile, tlsKeyFile, forwardedHeaders);
     }
 
     public ScrapeSettings withTls(String caFile, String certFile, String keyFile) {
         return new ScrapeSettings(instanceTimeout, timeoutMargin, maxBodyBytes, maxBufferedBytes, maxConnectionsPerInstance,
-                maxConcurrentScrapes, maxConcurrentScrapesPerRequest, idleConnectionTimeout,
+                maxConcurrentScrapes, maxConcurrentScrapesPerRequest, idleConnectionTimeout, maxIdleConnections,
                 caFile, certFile, keyFile, forwardedHeaders);
     }
 
     public ScrapeSettings withForwardedHeaders(List<String> names) {
         return new ScrapeSettings(instanceTimeout, timeoutMargin, maxBodyBytes, maxBufferedBytes, maxConnectionsPerInstance,
-                maxConcurrentScrapes, maxConcurrentScrapesPerRequest, idleConnectionTimeout,
+                maxConcurrentScrapes, maxConcurrentScrapesPerRequest, idleConnectionTimeout, maxIdleConnections,
                 tlsCaFile, tlsCertFile, tlsKeyFile, names);
+    }
+
+    /** Why a largest body cannot be received within the budget, for the configuration error. */
+    public static String bodyDoesNotFit(long maxBodyBytes, long budget) {
+        return "scrape.max_body_size (" + (maxBodyBytes >> 10) + " KiB) is larger than the memory for bodies and merged output ("
+                + (budget >> 10) + " KiB, scrape.max_buffered_bytes; 0 means half the heap): an instance of that size could"
+                + " never be received; lower scrape.max_body_size, raise scrape.max_buffered_bytes or give the JVM more heap (-Xmx)";
     }
 
     private static void positive(Duration d, String key) {

@@ -43,6 +43,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aLargestBodyThatCannotFitTheMemoryBudgetIsRefused() {
+        assertThat(error(null, Map.of("PROMFETCHER_SCRAPE_MAX_BUFFERED_BYTES", "10MB")))
+                .startsWith("scrape.max_body_size")
+                .contains("larger than the memory for bodies and merged output");
+        assertThat(error("scrape:\n  max_body_size: 20MB\n  max_buffered_bytes: 10MB\n", Map.of()))
+                .contains("scrape.max_body_size").contains("scrape.max_buffered_bytes");
+    }
+
+    @Test
+    void aBudgetHoldingOneLargestBodyIsAccepted() throws Exception {
+        assertThat(load(null, Map.of("PROMFETCHER_SCRAPE_MAX_BUFFERED_BYTES", "50MB")).get(Keys.SCRAPE_MAX_BUFFERED_BYTES))
+                .isEqualTo(50L << 20);
+    }
+
+    @Test
     void runsLocallyWithNoFileAndNoEnvironment() throws Exception {
         GatewayConfig c = load(null, Map.of());
         assertThat(c.get(Keys.PORT)).isEqualTo(8085);

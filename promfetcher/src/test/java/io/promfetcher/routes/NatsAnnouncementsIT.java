@@ -34,6 +34,7 @@ class NatsAnnouncementsIT {
     private Connection publisher;
     private NatsAnnouncements service;
     private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PlannedOutage outage = new PlannedOutage();
 
     private static final RoutesSettings FAST = RoutesSettings.defaults()
             .withRegisterInterval(Duration.ofMillis(500))
@@ -47,7 +48,7 @@ class NatsAnnouncementsIT {
         server = new NatsServer().withArgs("-c", config.toString());
         server.start();
         publisher = Nats.connect(new Options.Builder().server(server.url()).maxReconnects(-1)
-                .reconnectWait(Duration.ofMillis(100)).build());
+                .reconnectWait(Duration.ofMillis(100)).errorListener(outage).build());
     }
 
     @AfterEach
@@ -139,6 +140,7 @@ class NatsAnnouncementsIT {
         }
         await().atMost(PATIENCE).until(() -> service.table().instanceCount() == 3);
 
+        outage.begin();
         server.kill();
         await().atMost(PATIENCE).until(() -> !service.connected());
         assertThat(service.health().detail()).contains("pruning suspended");
@@ -151,6 +153,8 @@ class NatsAnnouncementsIT {
         server.start();
         await().atMost(PATIENCE).until(() -> service.connected());
         await().atMost(PATIENCE).until(() -> publisher.getStatus() == Connection.Status.CONNECTED);
+        outage.end();
+        assertThat(outage.expectedExceptions()).as("the publisher saw the outage").isPositive();
         assertThat(metric("promfetcher_nats_reconnects")).isEqualTo(1);
         publish("router.register", instance("app0", 0, "10.0.0.1", 8080, "app0.example.com")); // 120 s threshold now
         publish("router.register", instance("newcomer", 0, "10.0.0.9", 8080, "new.example.com"));
@@ -268,6 +272,7 @@ class NatsAnnouncementsIT {
 
     @Test
     void startingWhileNatsIsDownConnectsOnceItIsUp() {
+        outage.begin();
         server.kill();
         service = NatsSource.create(FAST, nats(), registry);
         service.start();
@@ -275,5 +280,7 @@ class NatsAnnouncementsIT {
         assertThat(service.warmingUp()).isTrue();
         server.start();
         await().atMost(PATIENCE).until(() -> service.connected());
+        await().atMost(PATIENCE).until(() -> publisher.getStatus() == Connection.Status.CONNECTED);
+        outage.end();
     }
 }

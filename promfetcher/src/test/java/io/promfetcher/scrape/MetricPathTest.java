@@ -23,6 +23,8 @@ class MetricPathTest {
             "/caf%C3%A9/metrics",
             "/..metrics/x..y/...",
             "/metrics?next=/a/../b",
+            "/v1/applications/metrics",
+            "/api/v1/apps/metrics",
     })
     void acceptsPlainAbsolutePaths(String path) {
         assertThat(MetricPath.validate(path).value()).isEqualTo(path);
@@ -75,7 +77,12 @@ class MetricPathTest {
                 Arguments.of("/metrics%zz", "malformed percent-escape"),
                 Arguments.of("/metrics<script>", "not allowed in a URL path"),
                 Arguments.of("/" + "a".repeat(MetricPath.MAX_LENGTH), "longer than 1024"),
-                Arguments.of("/" + "%2e".repeat(100_000), "longer than 1024"));
+                Arguments.of("/" + "%2e".repeat(100_000), "longer than 1024"),
+                Arguments.of("/v1/apps/o/s/a/metrics", "gateway's own app endpoints"),
+                Arguments.of("/v2/apps/6f1c2a0e-7d9b-4c8e-9a1e-2b3c4d5e6f70/metrics", "gateway's own app endpoints"),
+                Arguments.of("/V1/Apps/metrics?app=o/s/a", "gateway's own app endpoints"),
+                Arguments.of("/v1/%61pps/o/s/a/metrics", "gateway's own app endpoints"),
+                Arguments.of("/v1/apps", "gateway's own app endpoints"));
     }
 
     @ParameterizedTest(name = "[{index}] {1}")

@@ -7,6 +7,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.promfetcher.exposition.FailureReason;
 import io.promfetcher.netty.Transport;
 import io.promfetcher.testkit.FreePort;
 import java.io.ByteArrayOutputStream;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 import mockwebserver3.MockResponse;
@@ -215,11 +217,12 @@ class ScrapeClientIT {
             List<ScrapeOutcome<String>> outcomes = fanOut.get(GENEROUS_SECONDS, TimeUnit.SECONDS);
             for (int i = 0; i < 10; i++) {
                 assertThat(body(outcomes.get(i))).isEqualTo("instance " + i + "\n");
+                ((ScrapeOutcome.Success<String>) outcomes.get(i)).memory().release(); // the caller owns the bodies
             }
         }
         assertThat(gauge("promfetcher_instance_scrapes_in_flight")).isZero();
         assertThat(gauge("promfetcher_instance_scrapes_waiting")).isZero();
-        assertThat(gauge("promfetcher_instance_buffered_bytes")).isZero();
+        assertThat(gauge("promfetcher_memory_budget_used_bytes")).isZero();
         assertThat(gauge("promfetcher_instance_connections_open")).isLessThanOrEqualTo(10 * 2);
         assertThat(counter("promfetcher_instance_scrapes", "outcome", "success")).isEqualTo(300);
     }
@@ -285,7 +288,7 @@ class ScrapeClientIT {
 
     @Test
     void bodiesBeyondTheSharedMemoryBudgetFailInsteadOfExhaustingTheHeap() throws Exception {
-        client(ScrapeSettings.defaults().withMaxBufferedBytes(1024 * 1024));
+        client(ScrapeSettings.defaults().withMaxBodyBytes(1024 * 1024).withMaxBufferedBytes(1024 * 1024));
         MockWebServer a = server();
         MockWebServer b = server();
         // Each body alone fits the budget, both together do not; sent slowly so they overlap.
@@ -301,7 +304,14 @@ class ScrapeClientIT {
                 .map(o -> (ScrapeOutcome.Failure<String>) o).findFirst().orElseThrow();
         assertThat(refused.reason().label()).isEqualTo("too_large");
         assertThat(refused.detail()).contains("scrape.max_buffered_bytes");
-        assertThat(gauge("promfetcher_instance_buffered_bytes")).isZero();
+        // The body that arrived keeps its share until whoever merges it lets go.
+        ScrapeOutcome.Success<String> received = (ScrapeOutcome.Success<String>) outcomes.stream()
+                .filter(o -> o instanceof ScrapeOutcome.Success).findFirst().orElseThrow();
+        assertThat(gauge("promfetcher_memory_budget_used_bytes")).isEqualTo(700 * 1024);
+        assertThat(received.memory().bytes()).isEqualTo(700 * 1024);
+        received.memory().release();
+        received.memory().release();
+        assertThat(gauge("promfetcher_memory_budget_used_bytes")).isZero();
     }
 
     @Test
@@ -544,6 +554,61 @@ class ScrapeClientIT {
         assertThat(failure(outcomes.get(1)).reason().label()).isEqualTo("timeout");
         assertThat(failure(outcomes.get(1)).detail()).contains("waiting for a connection slot");
         assertThat(never.getRequestCount()).isZero();
+        assertThat(gauge("promfetcher_instance_scrapes_waiting")).isZero();
+    }
+
+    @Test
+    void hugeFanOutsPastTheirDeadlineAreDroppedWithoutHoldingUpAnyoneElse() throws Exception {
+        client(ScrapeSettings.defaults());
+        int closedPort = FreePort.find();
+        MockWebServer small = server();
+        small.enqueue(ok("small app\n"));
+        // 4 callers × 20,000 instances on closed ports (200 addresses × 100), 1 s deadlines: the
+        // shape that used to freeze every event loop for 44 s while queued scrapes were released
+        // one by one, each scanning the whole queue under one lock.
+        List<CompletableFuture<List<ScrapeOutcome<String>>>> big = new ArrayList<>();
+        for (int caller = 0; caller < 4; caller++) {
+            List<ScrapeTarget<String>> targets = new ArrayList<>();
+            for (int i = 0; i < 20_000; i++) {
+                targets.add(ScrapeTarget.http(caller + "/" + i, "127.0." + (1 + i % 200) + ".1", closedPort, ROUTE_HOST));
+            }
+            big.add(client.scrape(targets, new ScrapeRequest(ForwardedHeaders.NONE, Duration.ofSeconds(1))));
+        }
+        long start = System.nanoTime();
+        List<ScrapeOutcome<String>> answer = scrape(List.of(target("0", small)), Duration.ofSeconds(10));
+
+        assertThat(body(answer.get(0))).isEqualTo("small app\n");
+        for (CompletableFuture<List<ScrapeOutcome<String>>> fanOut : big) {
+            // A liveness bound (a frozen gateway took minutes), not a speed measurement.
+            List<ScrapeOutcome<String>> outcomes = fanOut.get(15, TimeUnit.SECONDS);
+            assertThat(outcomes).hasSize(20_000).allMatch(o -> o instanceof ScrapeOutcome.Failure<String> f
+                    && (f.reason().equals(FailureReason.TIMEOUT) || f.reason().equals(FailureReason.CONNECT)));
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+        assertThat(gauge("promfetcher_instance_scrapes_waiting")).isZero();
+        assertThat(gauge("promfetcher_instance_scrapes_in_flight")).isZero();
+    }
+
+    @Test
+    void scrapesWaitingInAnInstancesLineAllGetTheirTurn() throws Exception {
+        client(ScrapeSettings.defaults().withConcurrency(1, 100, 3));
+        MockWebServer shared = server();
+        MockWebServer own = server();
+        for (int i = 0; i < 6; i++) {
+            shared.enqueue(new MockResponse.Builder().headersDelay(50, TimeUnit.MILLISECONDS).body("shared\n").build());
+        }
+        own.enqueue(ok("own\n"));
+
+        // Two fan-outs share one instance limited to one connection: each waits in its line, none is forgotten.
+        CompletableFuture<List<ScrapeOutcome<String>>> first = client.scrape(
+                List.of(target("a", shared), target("b", shared), target("c", shared)),
+                new ScrapeRequest(ForwardedHeaders.NONE, Duration.ofSeconds(20)));
+        List<ScrapeOutcome<String>> second = scrape(List.of(target("d", shared), target("e", own), target("f", shared),
+                target("g", shared)), Duration.ofSeconds(20));
+
+        assertThat(first.get(20, TimeUnit.SECONDS)).allMatch(o -> o instanceof ScrapeOutcome.Success);
+        assertThat(second).allMatch(o -> o instanceof ScrapeOutcome.Success);
+        assertThat(shared.getRequestCount()).isEqualTo(6);
         assertThat(gauge("promfetcher_instance_scrapes_waiting")).isZero();
     }
 

@@ -20,7 +20,7 @@ class ScrapeSettingsTest {
         assertThat(DEFAULTS.maxConcurrentScrapes()).isEqualTo(1024);
         assertThat(DEFAULTS.maxConcurrentScrapesPerRequest()).isEqualTo(64);
         assertThat(DEFAULTS.forwardedHeaders()).isEmpty();
-        assertThat(DEFAULTS.maxBufferedBytes()).isEqualTo(Runtime.getRuntime().maxMemory() / 4);
+        assertThat(DEFAULTS.maxBufferedBytes()).isEqualTo(Runtime.getRuntime().maxMemory() / 2);
     }
 
     @Test
@@ -42,7 +42,7 @@ class ScrapeSettingsTest {
     @Test
     void refusesAMarginAsLongAsTheTimeout() {
         assertThatThrownBy(() -> new ScrapeSettings(Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 0, 1, 1, 1,
-                Duration.ofSeconds(1), "", "", "", List.of())).hasMessageContaining("scrape.timeout_margin");
+                Duration.ofSeconds(1), 0, "", "", "", List.of())).hasMessageContaining("scrape.timeout_margin");
     }
 
     @Test

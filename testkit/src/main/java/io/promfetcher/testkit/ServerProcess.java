@@ -83,6 +83,14 @@ public abstract class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** The process id, for measuring what the server costs (CPU, memory) from {@code /proc}. */
+    public final synchronized long pid() {
+        if (process == null) {
+            throw new IllegalStateException(name + " is not started");
+        }
+        return process.pid();
+    }
+
     public final synchronized boolean isRunning() {
         return process != null && process.isAlive();
     }
