@@ -6,6 +6,7 @@ import io.promfetcher.exposition.MergeReport;
 import io.promfetcher.exposition.OutputFormat;
 import io.promfetcher.exposition.ScrapeStatus;
 import io.promfetcher.exposition.TargetLabels;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +33,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Parse → merge → write of the exposition engine, beside a baseline that only scans the same
  * bytes for line ends (the single-pass limit), in the same run. Inputs: 10 instances of each
  * corpus file (../shared/corpus, or -Dcorpus.dir=...), and one synthetic 10 MB exposition in each
- * format. Text input is written as text 0.0.4, OpenMetrics input as OpenMetrics 1.0.0. Throughput
+ * format, and a synthetic client_java protobuf answer with native histograms. Text input is written
+ * as text 0.0.4, OpenMetrics input as OpenMetrics 1.0.0, protobuf as protobuf. Throughput
  * is in operations per second; one operation handles {@link #inputBytes} bytes of input.
  */
 @State(Scope.Benchmark)
@@ -44,7 +46,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class ExpositionBenchmark {
 
     @Param({"node-exporter-1.5.txt", "prometheus-2.42.txt", "python-client-0.16.txt", "python-client-0.16.om.txt",
-            "synthetic-10MB.txt", "synthetic-10MB.om.txt"})
+            "synthetic-10MB.txt", "synthetic-10MB.om.txt", "synthetic-native.pb"})
     public String input;
 
     private List<InstanceScrape> scrapes;
@@ -56,11 +58,20 @@ public class ExpositionBenchmark {
     @Setup(Level.Trial)
     public void load() throws IOException {
         boolean om = input.endsWith(".om.txt");
-        String contentType = om ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
+        boolean protobuf = input.endsWith(".pb");
+        String contentType = protobuf
+                ? "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"
+                : om ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
                 : "text/plain; version=0.0.4; charset=utf-8";
-        output = om ? OutputFormat.OPENMETRICS_1_0_0 : OutputFormat.TEXT_0_0_4;
+        output = protobuf ? OutputFormat.protobuf(io.promfetcher.exposition.EscapingScheme.UNDERSCORES)
+                : om ? OutputFormat.OPENMETRICS_1_0_0 : OutputFormat.TEXT_0_0_4;
         List<byte[]> list = new ArrayList<>();
-        if (input.startsWith("synthetic")) {
+        if (protobuf) {
+            byte[] body = syntheticProtobuf();
+            for (int i = 0; i < 10; i++) {
+                list.add(body.clone());
+            }
+        } else if (input.startsWith("synthetic")) {
             list.add(synthetic(10 << 20, om));
         } else {
             byte[] body = Files.readAllBytes(Path.of(System.getProperty("corpus.dir", "../shared/corpus"), input));
@@ -108,6 +119,35 @@ public class ExpositionBenchmark {
             scrapes.add(new InstanceScrape.Body(target, bodies[i], contentType, Duration.ofMillis(12)));
         }
         return scrapes;
+    }
+
+    /**
+     * A client_java app's protobuf answer (about 100 KB): counters, gauges and native histograms
+     * (with their classic buckets) over 20 label values each, written by client_java itself.
+     */
+    static byte[] syntheticProtobuf() throws IOException {
+        io.prometheus.metrics.model.registry.PrometheusRegistry registry = new io.prometheus.metrics.model.registry.PrometheusRegistry();
+        java.util.Random random = new java.util.Random(42);
+        for (int f = 0; f < 30; f++) {
+            var counter = io.prometheus.metrics.core.metrics.Counter.builder().name("app_requests_" + f)
+                    .help("Requests handled.").labelNames("route", "status").register(registry);
+            var gauge = io.prometheus.metrics.core.metrics.Gauge.builder().name("app_queue_" + f)
+                    .help("Items queued.").labelNames("queue").register(registry);
+            var histogram = io.prometheus.metrics.core.metrics.Histogram.builder().name("app_latency_seconds_" + f)
+                    .help("Request latency.").labelNames("route").register(registry);
+            for (int s = 0; s < 20; s++) {
+                counter.labelValues("/api/v1/items/" + s, "200").inc(1000 + s * 7);
+                gauge.labelValues("queue-" + s).set(s * 1.5);
+                if (s < 4) {
+                    for (int o = 0; o < 200; o++) {
+                        histogram.labelValues("/r" + s).observe(random.nextDouble() * 2);
+                    }
+                }
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new io.prometheus.metrics.expositionformats.PrometheusProtobufWriter().write(out, registry.scrape());
+        return out.toByteArray();
     }
 
     /** A large app's exposition: counters, gauges and histograms with a few labels each. */

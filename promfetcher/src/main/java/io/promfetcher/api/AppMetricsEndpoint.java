@@ -90,7 +90,7 @@ public final class AppMetricsEndpoint implements Endpoint {
         List<ScrapeTarget<TargetLabels>> targets = targets(lookup.apps(), parsed, preferences);
         OutputFormat format = Negotiation.negotiate(request.header("Accept").orElse(null));
         ScrapeStatus status = parsed.onlyApp() ? ScrapeStatus.OMITTED : ScrapeStatus.INCLUDED;
-        return client.scrape(targets, scrapeRequest(request))
+        return client.scrape(targets, scrapeRequest(request, format))
                 .thenCompose(outcomes -> mergeWithinBudget(outcomes, format, status));
     }
 
@@ -135,11 +135,11 @@ public final class AppMetricsEndpoint implements Endpoint {
     }
 
     /** What the caller's request contributes to every instance request: forwarded headers and the deadline. */
-    private ScrapeRequest scrapeRequest(Request request) {
+    private ScrapeRequest scrapeRequest(Request request, OutputFormat format) {
         String callerIp = request.remote() == null ? "" : addressOf(request.remote());
         ForwardedHeaders forwarded = client.headerPolicy().forCaller(request.headers(), callerIp, "http");
         Duration deadline = client.deadlineFor(request.header("X-Prometheus-Scrape-Timeout-Seconds"));
-        return new ScrapeRequest(forwarded, deadline);
+        return new ScrapeRequest(forwarded, deadline, format.instanceAccept()); // the caller's formats first
     }
 
     /**
@@ -240,6 +240,11 @@ public final class AppMetricsEndpoint implements Endpoint {
      */
     static long outputEstimate(ScrapeOutcome.Success<TargetLabels> success) {
         byte[] body = success.body();
+        if (success.contentType().contains("protobuf")) {
+            // No lines to count: every metric, some tens of bytes, gains the instance's labels
+            // (a few hundred); four times the body is near the upper end for real expositions.
+            return 4L * body.length + 64L * labelBytes(success.target().instance());
+        }
         long samples = 0;
         boolean lineStart = true;
         for (byte b : body) {

@@ -26,6 +26,8 @@ public final class MetricsEndpoint implements Endpoint {
     private final ExpositionFormatWriter openMetrics = OpenMetricsTextFormatWriter.builder()
             .setCreatedTimestampsEnabled(false).setExemplarsOnAllMetricTypesEnabled(false).build();
 
+    private final ExpositionFormatWriter protobuf = new io.prometheus.metrics.expositionformats.PrometheusProtobufWriter();
+
     public MetricsEndpoint(PrometheusRegistry registry) {
         this.registry = registry;
     }
@@ -33,7 +35,11 @@ public final class MetricsEndpoint implements Endpoint {
     @Override
     public CompletionStage<Reply> handle(Request request) {
         ExpositionFormat format = Negotiation.choose(request.header("Accept").orElse(null));
-        ExpositionFormatWriter writer = format == ExpositionFormat.OPENMETRICS_TEXT ? openMetrics : text;
+        ExpositionFormatWriter writer = switch (format) {
+            case OPENMETRICS_TEXT -> openMetrics;
+            case PROTOBUF -> protobuf;
+            case PROMETHEUS_TEXT -> text;
+        };
         ByteBuf body = PooledByteBufAllocator.DEFAULT.buffer(16 * 1024);
         try (ByteBufOutputStream out = new ByteBufOutputStream(body)) {
             writer.write(out, registry.scrape(), EscapingScheme.UNDERSCORE_ESCAPING);

@@ -65,6 +65,21 @@ final class ByteSink {
         ascii(s);
     }
 
+    /** A stream view of this sink, for writers that serialize through a stream (protobuf). */
+    OutputStream asStream() {
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                ByteSink.this.write((byte) b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                ByteSink.this.write(b, off, len);
+            }
+        };
+    }
+
     void flush() throws IOException {
         if (n > 0) {
             out.write(buf, 0, n);

@@ -1,12 +1,18 @@
 package io.promfetcher.exposition;
 
-/** The exposition formats the gateway writes, each with the Content-Type it is served under. */
+/** The exposition formats the gateway reads and writes, each with the Content-Type it is served under. */
 public enum ExpositionFormat {
     /** Prometheus text format 0.0.4: what every Prometheus understands, and the fallback. */
     PROMETHEUS_TEXT("text", "plain", "0.0.4", "text/plain; version=0.0.4; charset=utf-8"),
     /** OpenMetrics 1.0.0 text: keeps units, exemplars, _created and the richer types. */
     OPENMETRICS_TEXT("application", "openmetrics-text", "1.0.0",
-            "application/openmetrics-text; version=1.0.0; charset=utf-8");
+            "application/openmetrics-text; version=1.0.0; charset=utf-8"),
+    /**
+     * Delimited {@code io.prometheus.client.MetricFamily} messages: what Prometheus asks for first
+     * when native histograms are enabled, and the only format that carries them.
+     */
+    PROTOBUF("application", "vnd.google.protobuf", "",
+            "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited");
 
     private final String type;
     private final String subtype;
@@ -45,6 +51,13 @@ public enum ExpositionFormat {
         }
         if (!range.subtype().equals(subtype)) {
             return 0;
+        }
+        if (this == PROTOBUF) {
+            // Only the delimited MetricFamily stream (not the text or compact-text encodings).
+            String proto = range.parameter("proto");
+            String encoding = range.parameter("encoding");
+            return "io.prometheus.client.MetricFamily".equals(proto) && (encoding == null || encoding.equals("delimited"))
+                    ? 3 : 0;
         }
         String asked = range.parameter("version");
         if (asked == null || asked.equals(version)

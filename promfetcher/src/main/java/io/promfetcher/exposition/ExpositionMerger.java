@@ -1,5 +1,6 @@
 package io.promfetcher.exposition;
 
+import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_36_1.Metrics;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -26,9 +27,14 @@ import java.util.Set;
  *     {@link TargetLabels}. An app label with one of those names is kept as
  *     {@code exported_<name>}. Metric names are never changed (except by the escaping the caller
  *     asked for).
- * <li>A family whose type differs from the type the lowest-index instance gave it is dropped for
- *     that instance and counted in {@code conflicts}; a series repeated inside one body keeps its
- *     first sample, the rest are counted in {@code duplicates}.
+ * <li>Prometheus' parsers are the oracle: a body is refused only where Prometheus refuses it, and
+ *     every sample it stores is kept (docs/exposition.md lists the documented differences).
+ * <li>A family another instance gives another type keeps the lowest-index instance's type; the
+ *     other instances' samples are written under it where their names fit it, the rest dropped
+ *     and counted in {@code conflicts}; a series repeated inside one body keeps its first
+ *     sample, the rest are counted in {@code duplicates}.
+ * <li>Protobuf bodies keep their messages (native histograms) for a protobuf caller; for text
+ *     callers they become the OpenMetrics text of their classic series.
  * <li>With {@link ScrapeStatus#INCLUDED}, the §5 families {@code promfetcher_scrape_*} follow, one
  *     sample per instance (failed ones included); an app's own families of those names are then
  *     dropped as conflicts.
@@ -38,10 +44,6 @@ import java.util.Set;
  */
 public final class ExpositionMerger {
     private ExpositionMerger() {}
-
-    /** Names of the scrape status families, in the order they are written. */
-    static final List<String> STATUS_FAMILIES = List.of("promfetcher_scrape_up",
-            "promfetcher_scrape_duration_seconds", "promfetcher_scrape_samples", "promfetcher_scrape_error");
 
     /**
      * Writes the merged exposition of {@code scrapes} to {@code out} in {@code format} and says
@@ -58,11 +60,12 @@ public final class ExpositionMerger {
 
         Set<String> reserved = new HashSet<>();
         if (status == ScrapeStatus.INCLUDED) {
-            for (String name : STATUS_FAMILIES) {
-                reserved.add(format.escaping().escape(name, true));
+            for (StatusFamily family : StatusFamily.ALL) {
+                reserved.add(format.escaping().escape(family.name(), true));
             }
         }
         Map<String, MergedFamily> families = new LinkedHashMap<>();
+        Map<String, List<Map.Entry<Instance, Metrics.MetricFamily>>> protobufFamilies = new LinkedHashMap<>();
         FamilyIndexer indexer = FamilyIndexer.forThread(format.escaping());
         try {
             Set<TargetLabels> targets = new HashSet<>();
@@ -79,9 +82,21 @@ public final class ExpositionMerger {
                 Optional<InputFormat> declared = InputFormat.fromContentType(body.contentType());
                 instance.contentTypeFallback = declared.isEmpty();
                 instance.format = declared.orElse(InputFormat.PROMETHEUS_TEXT);
-                instance.parser = ExpositionParser.create(instance.format, body.bytes(), body.offset(), body.length());
                 FamilyIndexer.IndexedBody indexed;
                 try {
+                    if (instance.format == InputFormat.PROTOBUF) {
+                        List<Metrics.MetricFamily> parsed = ProtobufBody.parse(body.bytes(), body.offset(), body.length());
+                        if (format.format() == ExpositionFormat.PROTOBUF) {
+                            // Kept as messages: native histograms exist only in this format.
+                            commitProtobuf(instance, parsed, protobufFamilies, reserved, format.escaping());
+                            continue;
+                        }
+                        // For text callers, the samples Prometheus stores from it, as OpenMetrics.
+                        byte[] text = ProtobufBody.toOpenMetrics(parsed);
+                        instance.parser = ExpositionParser.create(InputFormat.OPENMETRICS_TEXT, text, 0, text.length);
+                    } else {
+                        instance.parser = ExpositionParser.create(instance.format, body.bytes(), body.offset(), body.length());
+                    }
                     indexed = indexer.index(instance.parser);
                 } catch (ExpositionParseException e) {
                     instance.failure = FailureReason.PARSE;
@@ -94,13 +109,14 @@ public final class ExpositionMerger {
             indexer.release();
         }
 
-        ExpositionWriter writer = new ExpositionWriter(new ByteSink(out), format, status == ScrapeStatus.INCLUDED,
+        ExpositionWriter writer = ExpositionWriter.forFormat(format, new ByteSink(out), status == ScrapeStatus.INCLUDED,
                 families.keySet());
-        for (Instance instance : instances) {
-            instance.targetBlock = writer.targetBlock(instance.target);
-        }
+        writer.start(instances);
         for (MergedFamily family : families.values()) {
             writer.family(family);
+        }
+        if (writer instanceof ProtobufWriter protobuf) {
+            protobuf.protobufFamilies(protobufFamilies);
         }
         if (status == ScrapeStatus.INCLUDED) {
             writer.scrapeStatus(instances);
@@ -112,6 +128,22 @@ public final class ExpositionMerger {
             outcomes.add(i.outcome());
         }
         return new MergeReport(outcomes);
+    }
+
+    /** A protobuf body for a protobuf caller: its families grouped by name for the writer. */
+    private static void commitProtobuf(Instance instance, List<Metrics.MetricFamily> parsed,
+            Map<String, List<Map.Entry<Instance, Metrics.MetricFamily>>> families, Set<String> reserved,
+            EscapingScheme escaping) {
+        for (Metrics.MetricFamily family : parsed) {
+            String name = EscapingScheme.isLegacyMetricName(family.getName()) ? family.getName()
+                    : escaping.escape(family.getName(), true);
+            if (reserved.contains(name)) {
+                instance.conflicts += family.getMetricCount();
+                continue;
+            }
+            instance.samples += family.getMetricCount();
+            families.computeIfAbsent(name, n -> new ArrayList<>()).add(Map.entry(instance, family));
+        }
     }
 
     private static void commit(Instance instance, FamilyIndexer.IndexedBody indexed, Map<String, MergedFamily> families,
@@ -126,25 +158,30 @@ public final class ExpositionMerger {
                     instance.conflicts += f.samples;
                     continue;
                 }
-                merged = new MergedFamily(f.key, f.outName, f.quoted, f.type, f.bareCounter, instanceCount);
+                merged = new MergedFamily(f.key, f.outName, f.quoted, f.type, f.bareCounter, instanceCount,
+                        java.util.Arrays.copyOfRange(f.memberBuf, f.memberStart, f.memberStart + f.nameLength));
                 families.put(f.key, merged);
-            } else if (!merged.sameType(f)) {
-                instance.conflicts += f.samples;
-                continue;
             }
-            if (merged.helpBuf == null && f.hasHelp()) {
+            // Another type than the lowest-index instance gave the family (a text gauge x_info
+            // and an OpenMetrics info x, a stateset and a gauge, a rolling upgrade that changed
+            // a type): Prometheus stores every one of these series, so they are written under
+            // the family's type wherever their names fit it (the writer drops and counts the rest).
+            boolean foreign = !merged.sameType(f);
+            if (merged.helpBuf == null && f.hasHelp() && !foreign) {
                 merged.helpBuf = f.helpBuf;
                 merged.helpStart = f.helpStart;
                 merged.helpEnd = f.helpEnd;
                 merged.helpFromOpenMetrics = f.om;
             }
             merged.anyOpenMetrics |= f.om;
-            if (merged.unit == null) {
+            merged.badBound |= f.badBound;
+            if (merged.unit == null && !foreign) {
                 merged.unit = f.unit;
             }
             instance.samples += f.samples;
             for (int r = 0; r < f.runCount; r++) {
-                merged.addSegment(instance, f.runs[r * 3], f.runs[r * 3 + 1], f.runs[r * 3 + 2], f.nameLength);
+                merged.addSegment(instance, f.runs[r * 3], f.runs[r * 3 + 1], f.runs[r * 3 + 2],
+                        foreign ? merged.baseName.length : f.nameLength, foreign);
             }
         }
     }

@@ -53,7 +53,10 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
     int exemplarTimestampStart = -1;
     int exemplarTimestampEnd;
 
+    private byte[] unescapedName;
+    private int unescapedNameEntry = -1;
     private boolean lastQuotedEscaped;
+    private boolean lastQuotedOddEscape;
     /**
      * Set when re-reading input this parser already validated (the merge's second pass): the
      * checks that cannot fail the second time (UTF-8, numbers, duplicate labels) are skipped.
@@ -106,6 +109,118 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
         return entryLine;
     }
 
+    // ---- the current entry as spans of the input (valid until the next call of next()) ----
+
+    /** The input the spans below index into. */
+    byte[] buffer() {
+        return buf;
+    }
+
+    /** Offset of the current entry's first byte, and of the byte after its line. */
+    int entryStart() {
+        return entryStart;
+    }
+
+    int entryEnd() {
+        return pos;
+    }
+
+    /**
+     * The metric name of the current HELP, TYPE, UNIT or SAMPLE, unescaped, as UTF-8 bytes
+     * {@code nameBytes()[nameFrom(), nameTo())}: the input itself, or for a quoted name with
+     * escapes a copy unescaped once per entry. Escaping is resolved here and nowhere else.
+     */
+    byte[] nameBytes() {
+        if (!nameEscaped) {
+            return buf;
+        }
+        if (unescapedNameEntry != entryStart || unescapedName == null) {
+            unescapedName = metricName().getBytes(StandardCharsets.UTF_8);
+            unescapedNameEntry = entryStart;
+        }
+        return unescapedName;
+    }
+
+    int nameFrom() {
+        return nameEscaped ? 0 : nameStart;
+    }
+
+    int nameTo() {
+        return nameEscaped ? nameBytes().length : nameEnd;
+    }
+
+    /** The name was written quoted (it may lie outside the legacy character set). */
+    boolean nameQuoted() {
+        return nameQuoted;
+    }
+
+    /** The current sample's (or metadata name's) labels. */
+    LabelSpans labels() {
+        return labels;
+    }
+
+    int valueStart() {
+        return valueStart;
+    }
+
+    int valueEnd() {
+        return valueEnd;
+    }
+
+    boolean hasTimestamp() {
+        return timestampStart >= 0;
+    }
+
+    int timestampStart() {
+        return timestampStart;
+    }
+
+    int timestampEnd() {
+        return timestampEnd;
+    }
+
+    /** HELP or UNIT text as written (still escaped). */
+    int textStart() {
+        return textStart;
+    }
+
+    int textEnd() {
+        return textEnd;
+    }
+
+    boolean hasExemplar() {
+        return hasExemplar;
+    }
+
+    LabelSpans exemplarLabels() {
+        return exemplarLabels;
+    }
+
+    int exemplarValueStart() {
+        return exemplarValueStart;
+    }
+
+    int exemplarValueEnd() {
+        return exemplarValueEnd;
+    }
+
+    boolean hasExemplarTimestamp() {
+        return exemplarTimestampStart >= 0;
+    }
+
+    int exemplarTimestampStart() {
+        return exemplarTimestampStart;
+    }
+
+    int exemplarTimestampEnd() {
+        return exemplarTimestampEnd;
+    }
+
+    /** End of the input this parser reads. */
+    int limit() {
+        return limit;
+    }
+
     /** Metric name of the current HELP, TYPE, UNIT or SAMPLE, unescaped. */
     public String metricName() {
         return nameEscaped ? unescape(buf, nameStart, nameEnd) : utf8(nameStart, nameEnd);
@@ -118,7 +233,7 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
 
     /** Text of the current HELP entry, unescaped. */
     public String help() {
-        return unescape(buf, textStart, textEnd);
+        return unescapeHelp(buf, textStart, textEnd, format() == InputFormat.OPENMETRICS_TEXT);
     }
 
     /** Unit of the current UNIT entry. */
@@ -157,8 +272,20 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
         return new String(buf, start, end - start, StandardCharsets.UTF_8);
     }
 
-    /** Resolves {@code \\}, {@code \"} and {@code \n}; the input was validated, so nothing else occurs. */
+    /**
+     * Resolves {@code \\}, {@code \"} and {@code \n} as Prometheus does in label values and
+     * quoted names; any other backslash stays as written.
+     */
     static String unescape(byte[] b, int start, int end) {
+        return unescape(b, start, end, true);
+    }
+
+    /** HELP text: {@code \"} is an escape in OpenMetrics only (text 0.0.4 keeps it as written). */
+    static String unescapeHelp(byte[] b, int start, int end, boolean openMetrics) {
+        return unescape(b, start, end, openMetrics);
+    }
+
+    private static String unescape(byte[] b, int start, int end, boolean quoteEscape) {
         int i = start;
         while (i < end && b[i] != '\\') {
             i++;
@@ -172,7 +299,14 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
             byte c = b[i];
             if (c == '\\' && i + 1 < end) {
                 byte n = b[++i];
-                out.write(n == 'n' ? '\n' : n);
+                if (n == 'n') {
+                    out.write('\n');
+                } else if (n == '\\' || (n == '"' && quoteEscape)) {
+                    out.write(n);
+                } else {
+                    out.write('\\');
+                    out.write(n);
+                }
             } else {
                 out.write(c);
             }
@@ -236,6 +370,7 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
     /** p is at an opening quote; returns the offset after the closing one. */
     int scanQuoted(int p) {
         lastQuotedEscaped = false;
+        lastQuotedOddEscape = false;
         p++;
         while (true) {
             if (p >= limit || buf[p] == '\n') {
@@ -246,11 +381,17 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
                 return p + 1;
             }
             if (c == '\\') {
-                if (p + 1 >= limit || (buf[p + 1] != '\\' && buf[p + 1] != '"' && buf[p + 1] != 'n')) {
+                // As Prometheus' lexers: a backslash escapes any character but a newline. Only
+                // \\, \" and \n mean something; the others stay as written (backslash included).
+                if (p + 1 >= limit || buf[p + 1] == '\n') {
                     throw error(p, "invalid escape sequence in quoted string");
                 }
+                byte n = buf[p + 1];
                 lastQuotedEscaped = true;
-                p += 2;
+                if (n != '\\' && n != '"' && n != 'n') {
+                    lastQuotedOddEscape = true;
+                }
+                p = n < 0 && !trusted ? checkUtf8(p + 1) : p + 2;
             } else if (c < 0 && !trusted) {
                 p = checkUtf8(p);
             } else {
@@ -290,19 +431,13 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
     }
 
     /**
-     * Validates HELP text in [p, end): UTF-8, and only the escapes the format allows ({@code \\},
-     * {@code \n}, and in OpenMetrics {@code \"}).
+     * Validates HELP text in [p, end): UTF-8. Any backslash is accepted, as Prometheus does: only
+     * {@code \\}, {@code \n} (and in OpenMetrics {@code \"}) mean something, the rest stays.
      */
-    void checkHelp(int p, int end, boolean quoteEscapeAllowed) {
+    void checkHelp(int p, int end) {
         while (p < end) {
             byte c = buf[p];
-            if (c == '\\') {
-                byte n = p + 1 < end ? buf[p + 1] : 0;
-                if (n != '\\' && n != 'n' && !(quoteEscapeAllowed && n == '"')) {
-                    throw error(p, "invalid escape sequence in HELP");
-                }
-                p += 2;
-            } else if (c < 0) {
+            if (c < 0) {
                 p = checkUtf8(p);
             } else {
                 p++;
@@ -369,7 +504,8 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
                 escaped = lastQuotedEscaped;
                 p = lenient ? skipBlanks(end) : end;
                 if (p >= limit || buf[p] != '=') {
-                    if (nameAllowed && first && nameStart < 0) {
+                    // The quoted metric name may stand anywhere in the braces (Prometheus 3).
+                    if (nameAllowed && nameStart < 0) {
                         setQuotedName(ns, ne);
                         p = afterItem(p, lenient);
                         if (buf[p - 1] == '}') {
@@ -400,7 +536,7 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
             }
             int ve = scanQuoted(p);
             checkNewLabel(into, ns, ne, escaped);
-            into.add(ns, ne, quoted, escaped, p + 1, ve - 1);
+            into.add(ns, ne, quoted, escaped, p + 1, ve - 1, lastQuotedOddEscape);
             p = afterItem(ve, lenient);
             if (buf[p - 1] == '}') {
                 return p;
@@ -409,10 +545,19 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
         }
     }
 
-    /** After a label: a comma (returns after it) or the closing brace (returns after it). */
+    /**
+     * After a label: a comma (returns after it) or the closing brace (returns after it). Text
+     * 0.0.4 ({@code lenient}) also takes the next label after blanks without a comma, as
+     * Prometheus' text parser does ({@code {a="1" b="2"}}).
+     */
     private int afterItem(int p, boolean lenient) {
         if (lenient) {
-            p = skipBlanks(p);
+            int q = skipBlanks(p);
+            if (q > p && q < limit && buf[q] != ',' && buf[q] != '}' && buf[q] != '\n') {
+                // buf[q - 1] is a blank: the caller reads it as "another item follows".
+                return q;
+            }
+            p = q;
         }
         if (p < limit && buf[p] == ',') {
             p++;
@@ -492,6 +637,53 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
         }
         if (!decimal(i, end)) {
             throw error(p, "invalid " + what);
+        }
+        if (outOfRange(p, end)) {
+            throw error(p, what + " out of range");
+        }
+    }
+
+    /**
+     * A decimal beyond the largest float64 (Go's ParseFloat refuses it, so does Prometheus).
+     * Only a magnitude near 1e308 is parsed to tell: without allocating for the usual values.
+     */
+    boolean outOfRange(int p, int end) {
+        int integerDigits = 0;
+        boolean fraction = false;
+        int exponent = 0;
+        boolean negativeExponent = false;
+        for (int i = p; i < end; i++) {
+            byte c = buf[i];
+            if (c == '.') {
+                fraction = true;
+            } else if (c == 'e' || c == 'E') {
+                for (int j = i + 1; j < end; j++) {
+                    if (buf[j] == '-') {
+                        negativeExponent = true;
+                    } else if (buf[j] >= '0' && buf[j] <= '9') {
+                        exponent = Math.min(100_000, exponent * 10 + (buf[j] - '0'));
+                    }
+                }
+                break;
+            } else if (!fraction && c >= '0' && c <= '9') {
+                integerDigits++;
+            }
+        }
+        int magnitude = integerDigits + (negativeExponent ? -exponent : exponent);
+        return magnitude > 300 && Double.isInfinite(Double.parseDouble(word(p, end)));
+    }
+
+    /** Whether [p, end) is a float as Prometheus' parsers read one (see {@link #checkFloat}). */
+    boolean isFloat(int p, int end) {
+        boolean wasTrusted = trusted;
+        trusted = false;
+        try {
+            checkFloat(p, end, "value");
+            return true;
+        } catch (ExpositionParseException e) {
+            return false;
+        } finally {
+            trusted = wasTrusted;
         }
     }
 

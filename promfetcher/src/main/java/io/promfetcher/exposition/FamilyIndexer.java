@@ -24,6 +24,9 @@ final class FamilyIndexer {
         "_count".getBytes(StandardCharsets.US_ASCII),
         "_sum".getBytes(StandardCharsets.US_ASCII),
     };
+    private static final byte[][] OPENMETRICS_GROUP_SUFFIXES = java.util.stream.Stream.of("_total", "_created",
+            "_bucket", "_count", "_sum", "_gcount", "_gsum", "_info")
+            .map(x -> x.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
     private static final int[] NO_OFFSETS = new int[0];
 
     /**
@@ -94,6 +97,11 @@ final class FamilyIndexer {
         int[] runs = new int[6];
         int runCount;
         int samples;
+        /**
+         * Some sample has an {@code le} or {@code quantile} label that is not a float: Prometheus
+         * stores it, promtool refuses it in a text histogram or summary (bit 1: le, bit 2: quantile).
+         */
+        int badBound;
 
         // What the names above were computed from, to reuse them when the next body has the same.
         private byte[] namedBuf;
@@ -224,60 +232,58 @@ final class FamilyIndexer {
                     }
                     dropDuplicates(p, body);
                     return body;
+                // Prometheus' parsers keep every sample whatever the metadata around it says
+                // (metadata is only metadata to them): a second HELP, TYPE or UNIT of a family,
+                // or a TYPE after its samples, is ignored, the first one holds.
                 case HELP: {
-                    LocalFamily f = om ? openMetricsMetadata(p, cur, body) : textMetadata(p, body);
-                    if (f.hasHelp()) {
-                        throw p.error(p.entryStart, "second HELP line for " + f.memberName());
+                    LocalFamily f = metadataFamily(p, cur, body, om);
+                    if (!f.hasHelp()) {
+                        f.helpBuf = p.buffer();
+                        f.helpStart = p.textStart();
+                        f.helpEnd = p.textEnd();
                     }
-                    f.helpBuf = p.buf;
-                    f.helpStart = p.textStart;
-                    f.helpEnd = p.textEnd;
                     cur = f;
                     break;
                 }
                 case TYPE: {
-                    LocalFamily f = om ? openMetricsMetadata(p, cur, body) : textMetadata(p, body);
-                    if (f.typeDeclared) {
-                        throw p.error(p.entryStart, "second TYPE line for " + f.memberName());
+                    LocalFamily f = metadataFamily(p, cur, body, om);
+                    if (!f.typeDeclared && !f.hasSamples) {
+                        f.type = p.type();
+                        f.typeDeclared = true;
                     }
-                    if (f.hasSamples) {
-                        throw p.error(p.entryStart, "TYPE line for " + f.memberName() + " after its samples");
-                    }
-                    f.type = p.type();
-                    f.typeDeclared = true;
                     cur = f;
                     break;
                 }
                 case UNIT: {
-                    LocalFamily f = openMetricsMetadata(p, cur, body);
-                    if (f.unit != null) {
-                        throw p.error(p.entryStart, "second UNIT line for " + f.memberName());
+                    LocalFamily f = metadataFamily(p, cur, body, om);
+                    if (f.unit == null) {
+                        f.unit = p.unit();
                     }
-                    f.unit = p.unit();
                     cur = f;
                     break;
                 }
                 case SAMPLE: {
                     LocalFamily f = cur != null && owns(cur, p) ? cur : null;
                     if (f == null) {
-                        f = om ? openMetricsFamilyOf(p, body) : textFamilyOf(p, body);
+                        f = familyOf(p, body, om);
                         cur = f;
                     }
                     if (!f.hasSamples) {
                         f.hasSamples = true;
                         name(f);
                     }
-                    seen.add(seriesHash(p, f), p.entryStart);
+                    seen.add(seriesHash(p, f), p.entryStart());
                     f.samples++;
+                    f.badBound |= badBound(p);
                     if (runFamily != f) {
                         if (runFamily != null) {
                             runFamily.addRun(runStart, runEnd, runLine);
                         }
                         runFamily = f;
-                        runStart = p.entryStart;
+                        runStart = p.entryStart();
                         runLine = p.line();
                     }
-                    runEnd = p.pos;
+                    runEnd = p.entryEnd();
                     break;
                 }
                 default:
@@ -293,7 +299,7 @@ final class FamilyIndexer {
             pool.add(new LocalFamily());
         }
         LocalFamily f = pool.get(slot);
-        if (b == p.buf) {
+        if (b == p.buffer()) {
             f.memberBuf = b;
         } else {
             f.memberBuf = Arrays.copyOfRange(b, start, end);
@@ -311,80 +317,45 @@ final class FamilyIndexer {
         f.hasSamples = false;
         f.runCount = 0;
         f.samples = 0;
+        f.badBound = 0;
         byName.put(f);
         body.families.add(f);
         return f;
     }
 
-    /** The current entry's metric name as bytes: the input itself unless the name has escapes. */
-    private static byte[] nameBuf(ExpositionParser p) {
-        return p.nameEscaped ? p.metricName().getBytes(StandardCharsets.UTF_8) : p.buf;
-    }
-
-    private static int nameStart(ExpositionParser p) {
-        return p.nameEscaped ? 0 : p.nameStart;
-    }
-
-    private static int nameEnd(ExpositionParser p, byte[] b) {
-        return p.nameEscaped ? b.length : p.nameEnd;
-    }
-
-    /** Text: HELP and TYPE name a family wherever they appear. */
-    private LocalFamily textMetadata(ExpositionParser p, IndexedBody body) {
-        byte[] b = nameBuf(p);
-        int start = nameStart(p);
-        int end = nameEnd(p, b);
+    /**
+     * The family metadata names: in OpenMetrics the family just opened when it is the same name
+     * (its metadata lines follow each other), else the family of that name, created or resumed.
+     */
+    private LocalFamily metadataFamily(ExpositionParser p, LocalFamily cur, IndexedBody body, boolean om) {
+        byte[] b = p.nameBytes();
+        int start = p.nameFrom();
+        int end = p.nameTo();
+        if (om && cur != null && cur.memberEquals(b, start, end)) {
+            return cur;
+        }
         int hash = nameHash(b, start, end);
         LocalFamily f = byName.get(b, start, end, hash);
         return f != null ? f : create(p, body, b, start, end, hash);
     }
 
-    /** OpenMetrics: metadata opens a family, or completes the one just opened; families never resume. */
-    private LocalFamily openMetricsMetadata(ExpositionParser p, LocalFamily cur, IndexedBody body) {
-        byte[] b = nameBuf(p);
-        int start = nameStart(p);
-        int end = nameEnd(p, b);
-        if (cur != null && !cur.hasSamples && cur.memberEquals(b, start, end)) {
-            return cur;
-        }
-        int hash = nameHash(b, start, end);
-        if (byName.get(b, start, end, hash) != null) {
-            throw p.error(p.entryStart, "metadata for " + p.metricName()
-                    + " after its samples or apart from its other metadata");
-        }
-        return create(p, body, b, start, end, hash);
-    }
-
-    private LocalFamily openMetricsFamilyOf(ExpositionParser p, IndexedBody body) {
-        byte[] b = nameBuf(p);
-        int start = nameStart(p);
-        int end = nameEnd(p, b);
+    /**
+     * The family of a sample that is not the current family's: the family of its own name, else
+     * the family its name is a suffixed sample of (a histogram's {@code _bucket}, an OpenMetrics
+     * counter's {@code _total} resuming after other families), else a new one. A sample named
+     * like a family joins it whatever its type says: Prometheus keeps it.
+     */
+    private LocalFamily familyOf(ExpositionParser p, IndexedBody body, boolean om) {
+        byte[][] suffixes = om ? OPENMETRICS_GROUP_SUFFIXES : TEXT_GROUP_SUFFIXES;
+        byte[] b = p.nameBytes();
+        int start = p.nameFrom();
+        int end = p.nameTo();
         int hash = nameHash(b, start, end);
         LocalFamily f = byName.get(b, start, end, hash);
         if (f != null) {
-            String name = p.metricName();
-            throw p.error(p.entryStart, f.typeDeclared && !owns(f, p)
-                    ? "sample " + name + " does not fit " + f.type.openMetricsName() + " " + f.memberName()
-                    : "samples of " + name + " are not contiguous");
-        }
-        return create(p, body, b, start, end, hash);
-    }
-
-    /** Text: as Prometheus groups them, a histogram's or summary's suffixed samples join its family. */
-    private LocalFamily textFamilyOf(ExpositionParser p, IndexedBody body) {
-        byte[] b = nameBuf(p);
-        int start = nameStart(p);
-        int end = nameEnd(p, b);
-        int hash = nameHash(b, start, end);
-        LocalFamily f = byName.get(b, start, end, hash);
-        if (f != null) {
-            if (!owns(f, p)) {
-                throw p.error(p.entryStart, "sample " + p.metricName() + " does not fit " + f.type.textName() + " "
-                        + f.memberName());
-            }
             return f;
         }
-        for (byte[] suffix : TEXT_GROUP_SUFFIXES) {
+        for (byte[] suffix : suffixes) {
             int base = end - suffix.length;
             if (base > start && Arrays.equals(b, base, end, suffix, 0, suffix.length)) {
                 LocalFamily g = byName.get(b, start, base, nameHash(b, start, base));
@@ -398,14 +369,9 @@ final class FamilyIndexer {
 
     /** Whether the current sample's name is the family's name plus one of the suffixes its type owns. */
     private static boolean owns(LocalFamily f, ExpositionParser p) {
-        byte[] b = p.buf;
-        int start = p.nameStart;
-        int end = p.nameEnd;
-        if (p.nameEscaped) {
-            b = p.metricName().getBytes(StandardCharsets.UTF_8);
-            start = 0;
-            end = b.length;
-        }
+        byte[] b = p.nameBytes();
+        int start = p.nameFrom();
+        int end = p.nameTo();
         int fl = f.memberEnd - f.memberStart;
         if (end - start < fl || !same(b, start, f.memberBuf, f.memberStart, fl)) {
             return false;
@@ -417,6 +383,22 @@ final class FamilyIndexer {
             }
         }
         return false;
+    }
+
+    /** Bit 1: an {@code le} label that is not a float; bit 2: such a {@code quantile} label. */
+    private static int badBound(ExpositionParser p) {
+        LabelSpans l = p.labels();
+        int bad = 0;
+        for (int i = 0; i < l.count; i++) {
+            int len = l.nameEnd[i] - l.nameStart[i];
+            if ((len == 2 && p.regionEquals(l.nameStart[i], "le")) && !p.isFloat(l.valueStart[i], l.valueEnd[i])) {
+                bad |= 1;
+            } else if (len == 8 && p.regionEquals(l.nameStart[i], "quantile")
+                    && !p.isFloat(l.valueStart[i], l.valueEnd[i])) {
+                bad |= 2;
+            }
+        }
+        return bad;
     }
 
     /** Byte comparison for the short ranges of names (cheaper than Arrays.equals there). */
@@ -481,14 +463,9 @@ final class FamilyIndexer {
     /** Hash of the series as it will be written: output name and label set (in any order). */
     private long seriesHash(ExpositionParser p, LocalFamily f) {
         long h = f.outNameHash;
-        if (p.nameEscaped) {
-            byte[] full = p.metricName().getBytes(StandardCharsets.UTF_8);
-            h = LabelNaming.hash(h, full, f.nameLength, full.length);
-        } else {
-            h = LabelNaming.hash(h, p.buf, p.nameStart + f.nameLength, p.nameEnd);
-        }
-        boolean resolved = naming.resolve(p, p.labels, true);
-        return LabelNaming.mix(h) + naming.labelSetHash(p, p.labels, resolved);
+        h = LabelNaming.hash(h, p.nameBytes(), p.nameFrom() + f.nameLength, p.nameTo());
+        boolean resolved = naming.resolve(p, p.labels(), true);
+        return LabelNaming.mix(h) + naming.labelSetHash(p, p.labels(), resolved);
     }
 
     /** Finds the samples whose series came earlier in the body: skipped, and not counted. */
@@ -517,18 +494,18 @@ final class FamilyIndexer {
      * {@code instance="x"} renamed to it are the same series in the output.
      */
     private boolean sameSeries(ExpositionParser p, int earlierOffset, int laterOffset) {
-        ExpositionParser a = ExpositionParser.fragment(p.format(), p.buf, earlierOffset, p.limit, 0);
-        ExpositionParser b = ExpositionParser.fragment(p.format(), p.buf, laterOffset, p.limit, 0);
+        ExpositionParser a = ExpositionParser.fragment(p.format(), p.buffer(), earlierOffset, p.limit(), 0);
+        ExpositionParser b = ExpositionParser.fragment(p.format(), p.buffer(), laterOffset, p.limit(), 0);
         a.next();
         b.next();
         return a.metricName().equals(b.metricName()) && writtenLabels(a).equals(writtenLabels(b));
     }
 
     private Map<String, String> writtenLabels(ExpositionParser p) {
-        boolean renamed = naming.resolve(p, p.labels, true);
+        boolean renamed = naming.resolve(p, p.labels(), true);
         Map<String, String> map = new HashMap<>();
-        for (int i = 0; i < p.labels.count; i++) {
-            map.put(renamed ? naming.names[i] : p.labelName(p.labels, i), p.utf8(p.labels.valueStart[i], p.labels.valueEnd[i]));
+        for (int i = 0; i < p.labels().count; i++) {
+            map.put(renamed ? naming.names[i] : p.labelName(p.labels(), i), p.utf8(p.labels().valueStart[i], p.labels().valueEnd[i]));
         }
         return map;
     }

@@ -7,7 +7,9 @@ public enum InputFormat {
     /** Prometheus text 0.0.4 (and its 1.0.0 variant with quoted UTF-8 names). */
     PROMETHEUS_TEXT,
     /** OpenMetrics 1.0 text (and its 0.0.1 pre-release name). */
-    OPENMETRICS_TEXT;
+    OPENMETRICS_TEXT,
+    /** Delimited protobuf {@code io.prometheus.client.MetricFamily} messages (native histograms). */
+    PROTOBUF;
 
     private static final java.util.Optional<InputFormat> OPENMETRICS = java.util.Optional.of(OPENMETRICS_TEXT);
     private static final java.util.Optional<InputFormat> TEXT = java.util.Optional.of(PROMETHEUS_TEXT);
@@ -34,6 +36,9 @@ public enum InputFormat {
         }
         if (range.type().equals("text") && range.subtype().equals("plain")) {
             return java.util.Optional.of(PROMETHEUS_TEXT);
+        }
+        if (ExpositionFormat.PROTOBUF.specificity(range) == 3 && range.parameter("proto") != null) {
+            return java.util.Optional.of(PROTOBUF);
         }
         return java.util.Optional.empty();
     }

@@ -29,7 +29,7 @@ final class LabelNaming {
     boolean resolve(ExpositionParser p, LabelSpans spans, boolean renameTargets) {
         boolean slow = escaping == EscapingScheme.DOTS;
         for (int i = 0; i < spans.count && !slow; i++) {
-            slow = spans.nameQuoted[i] || (renameTargets && isTargetName(p.buf, spans.nameStart[i], spans.nameEnd[i]));
+            slow = spans.nameQuoted[i] || (renameTargets && isTargetName(p.buffer(), spans.nameStart[i], spans.nameEnd[i]));
         }
         if (!slow) {
             return false;
@@ -153,9 +153,9 @@ final class LabelNaming {
                 byte[] name = names[i].getBytes(StandardCharsets.UTF_8);
                 h = hashFast(FNV_OFFSET, name, 0, name.length);
             } else {
-                h = hashFast(FNV_OFFSET, p.buf, spans.nameStart[i], spans.nameEnd[i]);
+                h = hashFast(FNV_OFFSET, p.buffer(), spans.nameStart[i], spans.nameEnd[i]);
             }
-            h = hashFast(h ^ 0x3d, p.buf, spans.valueStart[i], spans.valueEnd[i]);
+            h = hashFast(h ^ 0x3d, p.buffer(), spans.valueStart[i], spans.valueEnd[i]);
             sum += mix(h);
         }
         return sum;

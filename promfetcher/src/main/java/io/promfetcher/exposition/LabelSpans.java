@@ -15,12 +15,14 @@ final class LabelSpans {
     boolean[] nameEscaped = new boolean[8];
     /** Name was written quoted: it may lie outside the legacy character set. */
     boolean[] nameQuoted = new boolean[8];
+    /** Value holds an escape other than \\, \" and \n: it is written escaped anew, not copied. */
+    boolean[] valueOddEscape = new boolean[8];
 
     void clear() {
         count = 0;
     }
 
-    void add(int ns, int ne, boolean quoted, boolean escaped, int vs, int ve) {
+    void add(int ns, int ne, boolean quoted, boolean escaped, int vs, int ve, boolean oddEscape) {
         if (count == nameStart.length) {
             int n = count * 2;
             nameStart = java.util.Arrays.copyOf(nameStart, n);
@@ -29,6 +31,7 @@ final class LabelSpans {
             valueEnd = java.util.Arrays.copyOf(valueEnd, n);
             nameEscaped = java.util.Arrays.copyOf(nameEscaped, n);
             nameQuoted = java.util.Arrays.copyOf(nameQuoted, n);
+            valueOddEscape = java.util.Arrays.copyOf(valueOddEscape, n);
         }
         nameStart[count] = ns;
         nameEnd[count] = ne;
@@ -36,6 +39,7 @@ final class LabelSpans {
         valueEnd[count] = ve;
         nameEscaped[count] = escaped;
         nameQuoted[count] = quoted;
+        valueOddEscape[count] = oddEscape;
         count++;
     }
 }

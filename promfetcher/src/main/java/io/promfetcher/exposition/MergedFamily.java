@@ -13,12 +13,16 @@ final class MergedFamily {
     final boolean quoted;
     final MetricType type;
     final boolean bareCounter;
+    /** The family's name as the lowest-index instance wrote it (unescaped bytes), without suffix. */
+    final byte[] baseName;
     /** HELP as written in the body it came from (escaped), or null. */
     byte[] helpBuf;
     int helpStart;
     int helpEnd;
     boolean helpFromOpenMetrics;
     String unit;
+    /** See FamilyIndexer.LocalFamily#badBound: written as untyped in text, which promtool then reads. */
+    int badBound;
     /** Some segment comes from OpenMetrics: only then can there be _created, _gcount, _gsum samples. */
     boolean anyOpenMetrics;
     /** Segments packed in arrays (one object per segment would cost more than the samples). */
@@ -37,6 +41,7 @@ final class MergedFamily {
         private int end;
         private int line;
         private int nameLength;
+        private boolean foreign;
 
         ExpositionMerger.Instance instance() {
             return instance;
@@ -57,37 +62,51 @@ final class MergedFamily {
         int nameLength() {
             return nameLength;
         }
+
+        /**
+         * The instance gave the family another type: only its samples whose name is the
+         * family's {@link #baseName} plus a suffix the family's type writes can be written.
+         */
+        boolean foreign() {
+            return foreign;
+        }
     }
 
-    void addSegment(ExpositionMerger.Instance instance, int start, int end, int line, int nameLength) {
+    void addSegment(ExpositionMerger.Instance instance, int start, int end, int line, int nameLength, boolean foreign) {
         if (segmentCount == segmentInstances.length) {
             segmentInstances = java.util.Arrays.copyOf(segmentInstances, segmentCount * 2);
-            segmentData = java.util.Arrays.copyOf(segmentData, segmentCount * 8);
+            segmentData = java.util.Arrays.copyOf(segmentData, segmentCount * 2 * STRIDE);
         }
         segmentInstances[segmentCount] = instance;
-        int d = segmentCount * 4;
+        int d = segmentCount * STRIDE;
         segmentData[d] = start;
         segmentData[d + 1] = end;
         segmentData[d + 2] = line;
         segmentData[d + 3] = nameLength;
+        segmentData[d + 4] = foreign ? 1 : 0;
         segmentCount++;
     }
+
+    private static final int STRIDE = 5;
 
     /** Fills {@code into} with segment {@code i} and returns it. */
     Segment segment(int i, Segment into) {
         into.instance = segmentInstances[i];
-        int d = i * 4;
+        int d = i * STRIDE;
         into.start = segmentData[d];
         into.end = segmentData[d + 1];
         into.line = segmentData[d + 2];
         into.nameLength = segmentData[d + 3];
+        into.foreign = segmentData[d + 4] != 0;
         return into;
     }
 
     /** {@code instances}: how many segments to expect (usually one per instance). */
-    MergedFamily(String key, String outName, boolean quoted, MetricType type, boolean bareCounter, int instances) {
+    MergedFamily(String key, String outName, boolean quoted, MetricType type, boolean bareCounter, int instances,
+            byte[] baseName) {
         this.segmentInstances = new ExpositionMerger.Instance[Math.max(1, instances)];
-        this.segmentData = new int[4 * Math.max(1, instances)];
+        this.segmentData = new int[STRIDE * Math.max(1, instances)];
+        this.baseName = baseName;
         this.key = key;
         this.outName = outName;
         this.outNameBytes = outName.getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -97,7 +116,7 @@ final class MergedFamily {
     }
 
     String help() {
-        return ExpositionParser.unescape(helpBuf, helpStart, helpEnd);
+        return ExpositionParser.unescapeHelp(helpBuf, helpStart, helpEnd, helpFromOpenMetrics);
     }
 
     boolean sameType(FamilyIndexer.LocalFamily f) {

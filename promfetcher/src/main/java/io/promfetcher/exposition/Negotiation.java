@@ -9,7 +9,8 @@ import java.util.List;
  * <p>Each format takes the weight of the most specific range that names it; the highest weight
  * wins; on a tie the more specific match wins, then Prometheus text, the format every scraper
  * reads. No header, or nothing acceptable, also gives Prometheus text: refusing with 406 would
- * only turn a scrape into {@code up == 0}. Protobuf is never chosen: see docs/exposition.md.
+ * only turn a scrape into {@code up == 0}. Protobuf (delimited MetricFamily) is chosen when it
+ * weighs most, as Prometheus asks with native histograms enabled.
  */
 public final class Negotiation {
     private Negotiation() {}
@@ -59,11 +60,14 @@ public final class Negotiation {
         if (best == ExpositionFormat.OPENMETRICS_TEXT) {
             return OutputFormat.openMetrics(escaping);
         }
+        if (best == ExpositionFormat.PROTOBUF) {
+            return OutputFormat.protobuf(escaping);
+        }
         boolean text1 = bestRange != null && "1.0.0".equals(bestRange.parameter("version"));
         return text1 ? OutputFormat.text1(escaping) : OutputFormat.TEXT_0_0_4;
     }
 
     private static List<ExpositionFormat> preferenceOrder() {
-        return List.of(ExpositionFormat.PROMETHEUS_TEXT, ExpositionFormat.OPENMETRICS_TEXT);
+        return List.of(ExpositionFormat.PROMETHEUS_TEXT, ExpositionFormat.OPENMETRICS_TEXT, ExpositionFormat.PROTOBUF);
     }
 }

@@ -7,9 +7,6 @@ package io.promfetcher.exposition;
  * {@code # EOF} and nothing after it.
  */
 public final class OpenMetricsParser extends ExpositionParser {
-    /** Max |timestamp| in seconds: beyond it milliseconds overflow 64 bits. */
-    private static final double MAX_TIMESTAMP_SECONDS = 9.2e15;
-
     private boolean fragment;
     private boolean sawEof;
 
@@ -57,6 +54,11 @@ public final class OpenMetricsParser extends ExpositionParser {
         if (regionEquals(p, "# EOF") && (p + 5 == limit || buf[p + 5] == '\n')) {
             sawEof = true;
             endLine(p + 5);
+            if (pos < limit) {
+                entryLine = line;
+                lineStart = pos;
+                throw error(pos, "unexpected content after # EOF");
+            }
             return Entry.END;
         }
         Entry entry;
@@ -74,12 +76,15 @@ public final class OpenMetricsParser extends ExpositionParser {
         if (end >= limit) {
             throw error(end, "missing newline");
         }
-        if (afterName < end && buf[afterName] != ' ') {
+        if (afterName == end) {
+            throw error(afterName, "expected text in " + entry.name());
+        }
+        if (buf[afterName] != ' ') {
             throw error(afterName, "expected a space after the metric name");
         }
-        int q = afterName < end ? afterName + 1 : end;
+        int q = afterName + 1;
         if (entry == Entry.HELP) {
-            checkHelp(q, end, true);
+            checkHelp(q, end);
         } else if (entry == Entry.TYPE) {
             type = MetricType.fromOpenMetrics(word(q, end));
             if (type == null) {
@@ -184,28 +189,7 @@ public final class OpenMetricsParser extends ExpositionParser {
         return p;
     }
 
-    /**
-     * True when a decimal without exponent has at most 15 integer digits (below 1e15 seconds),
-     * which real timestamps always do: no need to build a string and parse it.
-     */
-    private boolean surelyInRange(int digitsStart, int end) {
-        int integerDigits = 0;
-        boolean fraction = false;
-        for (int i = digitsStart; i < end; i++) {
-            byte c = buf[i];
-            if (c == 'e' || c == 'E') {
-                return false;
-            }
-            if (c == '.') {
-                fraction = true;
-            } else if (!fraction) {
-                integerDigits++;
-            }
-        }
-        return integerDigits <= 15;
-    }
-
-    /** Seconds as a float, finite and small enough to be milliseconds in 64 bits. */
+    /** Seconds as a float: a decimal within float64's range (Prometheus refuses NaN and Inf). */
     private void checkTimestamp(int p, int end) {
         if (trusted) {
             return;
@@ -217,7 +201,7 @@ public final class OpenMetricsParser extends ExpositionParser {
         if (!decimal(i, end)) {
             throw error(p, "invalid timestamp");
         }
-        if (!surelyInRange(i, end) && Math.abs(Double.parseDouble(word(p, end))) >= MAX_TIMESTAMP_SECONDS) {
+        if (outOfRange(p, end)) {
             throw error(p, "timestamp out of range");
         }
     }

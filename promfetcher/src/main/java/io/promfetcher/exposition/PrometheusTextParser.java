@@ -29,56 +29,59 @@ public final class PrometheusTextParser extends ExpositionParser {
                 endLine(p);
                 continue;
             }
+            if (buf[p] == 0) {
+                // Prometheus' lexer reads a NUL where an entry starts as the end of the input.
+                pos = limit;
+                return Entry.END;
+            }
             if (buf[p] == '#') {
                 return comment(p + 1);
+            }
+            if (p > pos) {
+                // Prometheus takes the blanks for part of the name, and refuses it.
+                throw error(pos, "unexpected blank before the metric name");
             }
             return sample(p);
         }
     }
 
+    /**
+     * As Prometheus' lexer: {@code #} and blanks, then HELP or TYPE and blanks, make metadata;
+     * anything else ({@code #HELP}, a lone {@code # HELP}) is a comment. The text is the rest of
+     * the line after the one character following the name.
+     */
     private Entry comment(int p) {
-        p = skipBlanks(p);
-        int wordEnd = p;
+        int wordStart = skipBlanks(p);
+        int wordEnd = wordStart;
         while (wordEnd < limit && buf[wordEnd] != ' ' && buf[wordEnd] != '\t' && buf[wordEnd] != '\n') {
             wordEnd++;
         }
-        boolean help = wordEnd - p == 4 && regionEquals(p, "HELP");
-        boolean typeLine = wordEnd - p == 4 && regionEquals(p, "TYPE");
-        if (!help && !typeLine) {
+        boolean help = wordEnd - wordStart == 4 && regionEquals(wordStart, "HELP");
+        boolean typeLine = wordEnd - wordStart == 4 && regionEquals(wordStart, "TYPE");
+        int nameAt = skipBlanks(wordEnd);
+        if (wordStart == p || (!help && !typeLine) || nameAt == wordEnd) {
             endLine(lineEnd(p));
             return Entry.COMMENT;
         }
-        p = skipBlanks(wordEnd);
-        if (p >= limit || buf[p] == '\n') {
-            throw error(p, "expected a metric name after " + (help ? "HELP" : "TYPE"));
+        if (nameAt >= limit || buf[nameAt] == '\n') {
+            throw error(nameAt, "expected a metric name after " + (help ? "HELP" : "TYPE"));
         }
-        int afterName = parseMetricName(p);
-        int q = skipBlanks(afterName);
+        int afterName = parseMetricName(nameAt);
+        int end = lineEnd(afterName);
+        int q = Math.min(afterName + 1, end);
         if (help) {
-            int end = lineEnd(q);
-            if (q == afterName && q < end) {
-                throw error(q, "expected a blank after the metric name");
-            }
-            checkHelp(q, end, false);
+            checkHelp(q, end);
             textStart = q;
             textEnd = end;
             endLine(end);
             return Entry.HELP;
         }
-        if (q == afterName) {
-            throw error(q, "expected a blank and a type after the metric name");
+        if (q == end) {
+            throw error(q, "expected a type after the metric name");
         }
-        int typeEnd = q;
-        while (typeEnd < limit && buf[typeEnd] != ' ' && buf[typeEnd] != '\t' && buf[typeEnd] != '\n') {
-            typeEnd++;
-        }
-        type = MetricType.fromText(word(q, typeEnd));
+        type = MetricType.fromText(word(q, end));
         if (type == null) {
-            throw error(q, "unknown metric type " + ExpositionParser.unescape(buf, q, typeEnd));
-        }
-        int end = skipBlanks(typeEnd);
-        if (end < limit && buf[end] != '\n') {
-            throw error(end, "unexpected text after the type");
+            throw error(q, "unknown metric type " + ExpositionParser.unescape(buf, q, end));
         }
         endLine(end);
         return Entry.TYPE;
@@ -98,7 +101,8 @@ public final class PrometheusTextParser extends ExpositionParser {
             }
         }
         int v = skipBlanks(p);
-        if (v == p || v >= limit || buf[v] == '\n') {
+        // A blank separates name and value; after the closing brace none is needed.
+        if ((v == p && buf[p - 1] != '}') || v >= limit || buf[v] == '\n') {
             throw error(v, "expected a blank and a value");
         }
         int ve = token(v);
@@ -127,20 +131,16 @@ public final class PrometheusTextParser extends ExpositionParser {
         return p;
     }
 
-    /** Integer milliseconds that fit in 64 bits, as Go's ParseInt reads them. */
+    /** Integer milliseconds, digits only (Prometheus' lexer has no sign), that fit in 64 bits. */
     private void checkTimestamp(int p, int end) {
         if (trusted) {
             return;
         }
-        int i = p;
-        if (buf[i] == '-' || buf[i] == '+') {
-            i++;
-        }
-        if (i == end || end - i > 19) {
+        if (end - p > 19) {
             throw error(p, "invalid timestamp");
         }
         long value = 0;
-        for (int j = i; j < end; j++) {
+        for (int j = p; j < end; j++) {
             byte c = buf[j];
             if (c < '0' || c > '9') {
                 throw error(p, "invalid timestamp");

@@ -22,7 +22,8 @@ import java.util.Set;
  *       {@code Transfer-Encoding}, {@code Upgrade}), every {@code Proxy-*} header, any header the
  *       caller's {@code Connection} names, and {@code Host}/{@code Content-Length} are never
  *       forwarded, whatever the allow-list says;</li>
- *   <li>the gateway sets {@code Host} (the route host), {@code Accept} (OpenMetrics preferred),
+ *   <li>the gateway sets {@code Host} (the route host), {@code Accept} ({@link ScrapeRequest#accept}:
+ *       OpenMetrics preferred, protobuf first for a protobuf caller),
  *       {@code Accept-Encoding: gzip}, {@code X-Forwarded-For} (the caller's chain plus the
  *       caller's address), {@code X-Forwarded-Proto} and {@code X-Prometheus-Scrape-Timeout-Seconds}
  *       (the instance's timeout minus the margin), so the caller cannot set those;</li>
@@ -108,11 +109,17 @@ public final class HeaderPolicy {
         return new ForwardedHeaders(kept, String.join(", ", forwardedFor), callerProto);
     }
 
-    /** The complete header set of one instance request. */
+    /** The complete header set of one instance request, asking with {@link #ACCEPT}. */
     static HttpHeaders instanceRequestHeaders(ForwardedHeaders caller, String hostHeader, Duration timeoutDown) {
+        return instanceRequestHeaders(caller, hostHeader, timeoutDown, ACCEPT);
+    }
+
+    /** The complete header set of one instance request, asking with {@code accept} (see {@link ScrapeRequest#accept}). */
+    static HttpHeaders instanceRequestHeaders(ForwardedHeaders caller, String hostHeader, Duration timeoutDown,
+                                              String accept) {
         HttpHeaders headers = new DefaultHttpHeaders();
         headers.set(HttpHeaderNames.HOST, hostHeader);
-        headers.set(HttpHeaderNames.ACCEPT, ACCEPT);
+        headers.set(HttpHeaderNames.ACCEPT, accept);
         headers.set(HttpHeaderNames.ACCEPT_ENCODING, "gzip");
         headers.set(HttpHeaderNames.USER_AGENT, USER_AGENT);
         if (!caller.forwardedFor().isEmpty()) {

@@ -164,7 +164,8 @@ final class InstanceScrape<T> {
             try {
                 request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
                         target.metricPath().value(), Unpooled.EMPTY_BUFFER,
-                        HeaderPolicy.instanceRequestHeaders(fanout.request.headers(), target.hostHeader(), timeoutDown),
+                        HeaderPolicy.instanceRequestHeaders(fanout.request.headers(), target.hostHeader(), timeoutDown,
+                                fanout.request.accept()),
                         EmptyHttpHeaders.INSTANCE);
             } catch (IllegalArgumentException e) { // a header value Netty refuses: never send it
                 fail(FailureReason.CONNECT, "cannot build the request for " + address + ": " + describe(e));

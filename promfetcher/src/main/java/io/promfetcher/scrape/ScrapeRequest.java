@@ -12,12 +12,21 @@ import java.util.Objects;
  *                   has the configured per-instance timeout; the shorter wins. See
  *                   {@link ScrapeClient#deadlineFor} for deriving it from the caller's
  *                   {@code X-Prometheus-Scrape-Timeout-Seconds}.
+ * @param accept     the {@code Accept} header sent to the instances: the formats the caller's
+ *                   answer is best made from, in its order of preference (protobuf first for a
+ *                   caller that asked for it: native histograms exist only there)
  */
-public record ScrapeRequest(ForwardedHeaders headers, Duration deadline) {
+public record ScrapeRequest(ForwardedHeaders headers, Duration deadline, String accept) {
     public ScrapeRequest {
         Objects.requireNonNull(headers, "headers");
+        Objects.requireNonNull(accept, "accept");
         if (deadline.isNegative() || deadline.isZero()) {
             throw new IllegalArgumentException("fan-out deadline must be positive, not " + deadline);
         }
+    }
+
+    /** Asking the instances with {@link HeaderPolicy#ACCEPT} (OpenMetrics preferred). */
+    public ScrapeRequest(ForwardedHeaders headers, Duration deadline) {
+        this(headers, deadline, HeaderPolicy.ACCEPT);
     }
 }

@@ -83,18 +83,49 @@ class ExpositionMergerTest {
     }
 
     @Test
-    void aTypeConflictKeepsTheLowestIndexTypeAndReportsTheDroppedSamples() {
+    void aTypeConflictKeepsTheLowestIndexTypeAndEverySampleThatFitsIt() {
+        // Prometheus scraping the instances stores every one of these series: so does the merge.
         Merging.Result result = merge(TEXT, INCLUDED,
                 text(1, "# TYPE foo gauge\nfoo{a=\"x\"} 1\nfoo{a=\"y\"} 2\nbar 1\n"),
                 text(0, "# TYPE foo counter\nfoo 5\n"));
-        assertThat(result.output()).startsWith(expect("# TYPE foo counter\nfoo{{T0}} 5\n"));
-        assertThat(result.output()).doesNotContain("foo{a=");
-        assertThat(result.outcome(1).conflicts()).isEqualTo(2);
-        assertThat(result.outcome(1).samples()).isEqualTo(1);
-        assertThat(result.outcome(1).up()).isTrue();
-        assertThat(result.outcome(1).errorReason()).contains(FailureReason.CONFLICT);
-        assertThat(result.output()).contains(expect("promfetcher_scrape_error{reason=\"conflict\",{T1}} 1\n"));
-        assertThat(result.outcome(0).conflicts()).isZero();
+        assertThat(result.output()).startsWith(expect("# TYPE foo counter\nfoo{{T0}} 5\nfoo{a=\"x\",{T1}} 1\n"
+                + "foo{a=\"y\",{T1}} 2\n"));
+        assertThat(result.outcome(1).conflicts()).isZero();
+        assertThat(result.outcome(1).samples()).isEqualTo(3);
+        // A sample whose name the family's type cannot carry is dropped, and counted: here an
+        // OpenMetrics counter's _created beside a text gauge of its total's name.
+        Merging.Result dropped = merge(OPENMETRICS, INCLUDED, text(0, "# TYPE c_total gauge\nc_total 1\n"),
+                om(1, "# TYPE c counter\nc_total 2\nc_created 3\n# EOF\n"));
+        assertThat(dropped.output()).contains(expect("c_total{{T1}} 2\n")).doesNotContain("c_created{");
+        assertThat(dropped.outcome(1).conflicts()).isEqualTo(1);
+        assertThat(dropped.outcome(1).up()).isTrue();
+        assertThat(dropped.outcome(1).errorReason()).contains(FailureReason.CONFLICT);
+        assertThat(dropped.output()).contains(expect("promfetcher_scrape_error{reason=\"conflict\",{T1}} 1\n"));
+    }
+
+    @Test
+    void mixedFormatsOfOneFamilyAreOneFamily() {
+        // A rolling upgrade: text gauge build_info is OpenMetrics info build; a stateset is a gauge.
+        String text = "# TYPE build_info gauge\nbuild_info{v=\"1\"} 1\n# TYPE state gauge\nstate{state=\"a\"} 0\n";
+        String om = "# TYPE build info\nbuild_info{v=\"2\"} 1\n# TYPE state stateset\nstate{state=\"a\"} 1\n# EOF\n";
+        for (OutputFormat format : new OutputFormat[] {TEXT, OPENMETRICS}) {
+            Merging.Result ab = merge(format, OMITTED, text(0, text), om(1, om));
+            Merging.Result ba = merge(format, OMITTED, om(0, om), text(1, text));
+            for (Merging.Result r : java.util.List.of(ab, ba)) {
+                assertThat(r.report().instances()).allSatisfy(o -> assertThat(o.conflicts()).isZero());
+                assertThat(r.output()).contains("build_info{v=\"1\"", "build_info{v=\"2\"");
+                assertThat(r.output().split("state\\{state=\"a\"", -1)).hasSize(3);
+            }
+        }
+    }
+
+    @Test
+    void aBucketBoundThatIsNotAFloatMakesTheTextFamilyUntyped() {
+        // Prometheus stores le="bla"; promtool refuses it in a text histogram.
+        Merging.Result result = merge(TEXT, OMITTED,
+                text(0, "# TYPE h histogram\nh_bucket{le=\"bla\"} 1\nh_bucket{le=\"+Inf\"} 2\nh_count 2\nh_sum 1\n"));
+        assertThat(result.output()).startsWith("# TYPE h untyped\n").contains("h_bucket{le=\"bla\"");
+        assertThat(result.outcome(0).samples()).isEqualTo(4);
     }
 
     @Test
@@ -116,11 +147,14 @@ class ExpositionMergerTest {
 
     @Test
     void timestampsPassThroughInTheUnitOfEachFormat() {
-        InstanceScrape textInput = text(0, "foo 1 1700000000123\nbar 2 -5\n");
+        InstanceScrape textInput = text(0, "foo 1 1700000000123\nbar 2 5\n");
         InstanceScrape omInput = om(1, "foo 1 1700000000.1239\nbar 2 -0.005\n# EOF\n");
-        assertThat(merge(TEXT, OMITTED, textInput).output()).contains("} 1 1700000000123\n", "} 2 -5\n");
-        assertThat(merge(OPENMETRICS, OMITTED, textInput).output()).contains("} 1 1700000000.123\n", "} 2 -0.005\n");
-        assertThat(merge(TEXT, OMITTED, omInput).output()).contains("} 1 1700000000123\n", "} 2 -5\n");
+        assertThat(merge(TEXT, OMITTED, textInput).output()).contains("} 1 1700000000123\n", "} 2 5\n");
+        assertThat(merge(OPENMETRICS, OMITTED, textInput).output()).contains("} 1 1700000000.123\n", "} 2 0.005\n");
+        // Text timestamps have no sign: a sample before 1970 cannot be written there (dropped, counted).
+        Merging.Result toText = merge(TEXT, OMITTED, omInput);
+        assertThat(toText.output()).contains("} 1 1700000000123\n").doesNotContain("bar{");
+        assertThat(toText.outcome(1).conflicts()).isEqualTo(1);
         assertThat(merge(OPENMETRICS, OMITTED, omInput).output()).contains("} 1 1700000000.1239\n", "} 2 -0.005\n");
     }
 
@@ -306,17 +340,46 @@ class ExpositionMergerTest {
     }
 
     @Test
-    void structuralErrorsPrometheusRefusesFailTheInstance() {
-        assertThat(parseFailure(text(0, "# TYPE a gauge\na 1\n# TYPE a gauge\n"))).isEqualTo("3:1 second TYPE line for a");
-        assertThat(parseFailure(text(0, "a 1\n# TYPE a gauge\n"))).isEqualTo("2:1 TYPE line for a after its samples");
-        assertThat(parseFailure(text(0, "# HELP a x\n# HELP a y\n"))).isEqualTo("2:1 second HELP line for a");
-        assertThat(parseFailure(text(0, "# TYPE h histogram\nh 1\n"))).isEqualTo("2:1 sample h does not fit histogram h");
-        assertThat(parseFailure(om(0, "a 1\nb 1\na 2\n# EOF\n"))).isEqualTo("3:1 samples of a are not contiguous");
-        assertThat(parseFailure(om(0, "# TYPE c counter\nc 1\n# EOF\n"))).isEqualTo("2:1 sample c does not fit counter c");
-        assertThat(parseFailure(om(0, "# TYPE c counter\nc_total 1\n# HELP c late\n# EOF\n")))
-                .isEqualTo("3:1 metadata for c after its samples or apart from its other metadata");
-        assertThat(parseFailure(om(0, "# UNIT c_seconds seconds\n# UNIT c_seconds seconds\n# EOF\n")))
-                .isEqualTo("2:1 second UNIT line for c_seconds");
+    void metadataPrometheusIgnoresCostsNoSample() {
+        // Prometheus' parsers keep every one of these samples (checked by ExpositionFidelityIT):
+        // a second TYPE/HELP/UNIT, a TYPE after the samples, a sample that does not fit its
+        // family's type, an OpenMetrics family resumed after another's.
+        assertThat(kept(text(0, "# TYPE a gauge\na 1\n# TYPE a counter\na{x=\"y\"} 2\n"))).isEqualTo(2);
+        assertThat(kept(text(0, "a 1\n# TYPE a gauge\na{x=\"y\"} 2\n"))).isEqualTo(2);
+        assertThat(kept(text(0, "# HELP a x\n# HELP a y\na 1\n"))).isEqualTo(1);
+        assertThat(kept(text(0, "# TYPE h histogram\nh 1\nh_count 1\n"))).isEqualTo(2);
+        assertThat(kept(om(0, "a 1\nb 1\na{x=\"y\"} 2\n# EOF\n"))).isEqualTo(3);
+        assertThat(kept(om(0, "# TYPE c counter\nc 1\n# EOF\n"))).isEqualTo(1);
+        assertThat(kept(om(0, "# TYPE c counter\nc_total 1\n# HELP c late\nd 1\nc_total{x=\"y\"} 2\n# EOF\n")))
+                .isEqualTo(3);
+        assertThat(kept(om(0, "# UNIT c_seconds seconds\n# UNIT c_seconds seconds\nc_seconds 1\n# EOF\n"))).isEqualTo(1);
+        // The family repeated later in the body (windows_exporter 0.20): one family in the
+        // output, the repeated series dropped as Prometheus drops them, and counted.
+        Merging.Result repeated = merge(TEXT, OMITTED, text(0, "# TYPE w counter\nw{c=\"0\"} 1\n# TYPE g gauge\ng 1\n"
+                + "# TYPE w counter\nw{c=\"0\"} 1\nw{c=\"1\"} 2\n"));
+        assertThat(repeated.output()).isEqualTo(expect("# TYPE w counter\nw{c=\"0\",{T0}} 1\nw{c=\"1\",{T0}} 2\n"
+                + "# TYPE g gauge\ng{{T0}} 1\n"));
+        assertThat(repeated.outcome(0).duplicates()).isEqualTo(1);
+    }
+
+    private static int kept(InstanceScrape scrape) {
+        int written = -1;
+        for (OutputFormat format : new OutputFormat[] {TEXT, OPENMETRICS}) {
+            Merging.Result result = merge(format, OMITTED, scrape);
+            assertThat(result.outcome(0).up()).isTrue();
+            assertThat(result.outcome(0).conflicts()).isZero();
+            InputFormat readAs = format.isOpenMetrics() ? InputFormat.OPENMETRICS_TEXT : InputFormat.PROMETHEUS_TEXT;
+            int n = Merging.samplesByInstance(readAs, result.output(), false).getOrDefault("10.0.0.0:8080", java.util.List.of()).size();
+            assertThat(written == -1 || written == n).as("same samples in text and OpenMetrics").isTrue();
+            written = n;
+        }
+        return written;
+    }
+
+    @Test
+    void aBodyPrometheusRefusesFailsTheInstance() {
+        assertThat(parseFailure(text(0, "a 1\n  b 2\n"))).isEqualTo("2:1 unexpected blank before the metric name");
+        assertThat(parseFailure(om(0, "a 1\n# EOF\nb 2\n"))).isEqualTo("3:1 unexpected content after # EOF");
     }
 
     private static String parseFailure(InstanceScrape scrape) {

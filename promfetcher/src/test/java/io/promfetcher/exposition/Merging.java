@@ -74,13 +74,17 @@ final class Merging {
     /** The output parses strictly, and holds no series twice; text ones are queued for promtool. */
     static void checkOutput(OutputFormat format, byte[] bytes) {
         checkParses(format, bytes);
-        if (!format.isOpenMetrics() && format.escaping() != EscapingScheme.ALLOW_UTF_8) {
+        if (format.format() == ExpositionFormat.PROMETHEUS_TEXT && format.escaping() != EscapingScheme.ALLOW_UTF_8) {
             queueForPromtool(bytes);
         }
     }
 
     /** The output parses strictly, and holds no series twice. */
     static void checkParses(OutputFormat format, byte[] bytes) {
+        if (format.format() == ExpositionFormat.PROTOBUF) {
+            ProtobufBody.parse(bytes, 0, bytes.length); // a valid stream of MetricFamily messages
+            return;
+        }
         InputFormat readAs = format.isOpenMetrics() ? InputFormat.OPENMETRICS_TEXT : InputFormat.PROMETHEUS_TEXT;
         ExpositionParser p = ExpositionParser.create(readAs, bytes, 0, bytes.length);
         FamilyIndexer.IndexedBody indexed = new FamilyIndexer(EscapingScheme.ALLOW_UTF_8).index(p);

@@ -63,9 +63,13 @@ class NegotiationTest {
         "application/openmetrics-text;escaping=values | application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=values",
         "application/openmetrics-text;escaping=dots | application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=dots",
         "application/openmetrics-text;escaping=bogus | application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores",
-        // Protobuf is never chosen (see docs/exposition.md): the next acceptable format is.
-        "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.9,text/plain;version=0.0.4;q=0.5 | text/plain; version=0.0.4; charset=utf-8",
-        "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited | text/plain; version=0.0.4; charset=utf-8",
+        // Protobuf when it weighs most: what Prometheus 2.42 sends with native histograms enabled.
+        "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,application/openmetrics-text;version=1.0.0;q=0.8,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1 | application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited",
+        "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.9,text/plain;version=0.0.4;q=0.5 | application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited",
+        "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;escaping=allow-utf-8 | application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited; escaping=allow-utf-8",
+        // Only the delimited MetricFamily stream: the text encoding or another message is not ours.
+        "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text,text/plain;q=0.5 | text/plain; version=0.0.4; charset=utf-8",
+        "application/vnd.google.protobuf;proto=other.Message | text/plain; version=0.0.4; charset=utf-8",
     })
     void negotiatesVersionAndEscapingIntoTheContentType(String accept, String contentType) {
         assertThat(Negotiation.negotiate(accept).contentType()).isEqualTo(contentType);

@@ -18,7 +18,9 @@ class OpenMetricsParserTest {
         {"my.metric",a="b"} 1\\n{"x.y"} 2\\n# EOF\\n         | SAMPLE my.metric{a=b} 1 ; SAMPLE x.y 2
         # TYPE "my.metric" gauge\\n# EOF\\n                   | TYPE my.metric gauge
         c_bucket{le="+Inf"} 3 # {} 1\\n# EOF\\n               | SAMPLE c_bucket{le=+Inf} 3 #{} 1
-        # HELP foo\\n# HELP bar \\n# EOF\\n                    | HELP foo '' ; HELP bar ''
+        # HELP foo \\n# HELP bar \\\\x\\n# EOF\\n                | HELP foo '' ; HELP bar \\x
+        foo 1 12345678901234567890\\nbar 1 1e20\\n# EOF\\n    | SAMPLE foo 1 @12345678901234567890 ; SAMPLE bar 1 @1e20
+        foo{a="\\\\q"} 1\\n# EOF\\n                         | SAMPLE foo{a=\\q} 1
         foo NaN\\nbar -Inf\\nbaz +inf 0\\n# EOF\\n              | SAMPLE foo NaN ; SAMPLE bar -Inf ; SAMPLE baz +inf @0
         # UNIT foo_bytes bytes\\n# UNIT bar \\n# EOF\\n         | UNIT foo_bytes bytes ; UNIT bar ''
         """)
@@ -44,13 +46,13 @@ class OpenMetricsParserTest {
         # TYPE foo untyped\\n# EOF\\n             | 1:12 unknown metric type untyped
         foo\\t1\\n# EOF\\n                        | 1:4 expected a space before the value
         foo 1 NaN\\n# EOF\\n                      | 1:7 invalid timestamp
-        foo 1 1e20\\n# EOF\\n                     | 1:7 timestamp out of range
-        foo 1 1.5e20\\n# EOF\\n                   | 1:7 timestamp out of range
-        foo 1 12345678901234567\\n# EOF\\n        | 1:7 timestamp out of range
+        foo 1 1e400\\n# EOF\\n                    | 1:7 timestamp out of range
+        # HELP foo\\n# EOF\\n                     | 1:11 expected text in HELP
+        # UNIT foo\\n# EOF\\n                     | 1:11 expected text in UNIT
         foo 1                                     | 1:6 missing newline
         foo 1 \\n# EOF\\n                         | 1:7 invalid timestamp
         foo 1 2 3\\n# EOF\\n                      | 1:9 expected an exemplar
-        # HELP foo \\\\x\\n# EOF\\n               | 1:12 invalid escape sequence in HELP
+        # EOF\\n# EOF\\n                          | 2:1 unexpected content after # EOF
         # TYPE foo counter                        | 1:19 missing newline
         foo{a="b"}1\\n# EOF\\n                    | 1:11 expected a space before the value
         foo 1 # {a="b"} 1 1 1\\n# EOF\\n          | 1:20 unexpected text after the sample

@@ -30,7 +30,7 @@ class RoundTripTest {
             rpc_sum 1
             rpc_count 4
             # a comment the output does not keep
-            plain 42 -1
+            plain 42 1
             """;
 
     private static final String UTF8_INPUT = """

@@ -21,9 +21,16 @@ import java.util.List;
 public final class PrometheusServer extends ServerProcess {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Path config;
+    private final List<String> flags;
 
     public PrometheusServer(String configYaml) {
+        this(configYaml, List.of());
+    }
+
+    /** With extra command-line flags, e.g. {@code --enable-feature=native-histograms}. */
+    public PrometheusServer(String configYaml, List<String> extraFlags) {
         super("prometheus", FreePort.find());
+        this.flags = List.copyOf(extraFlags);
         try {
             config = Files.writeString(workDir().resolve("prometheus.yml"), configYaml);
         } catch (IOException e) {
@@ -46,12 +53,14 @@ public final class PrometheusServer extends ServerProcess {
 
     @Override
     protected List<String> command() {
-        return List.of("prometheus",
+        List<String> command = new java.util.ArrayList<>(List.of("prometheus",
                 "--config.file=" + config,
                 "--web.listen-address=127.0.0.1:" + port(),
                 "--storage.tsdb.path=" + workDir().resolve("data"),
                 "--web.enable-lifecycle",
-                "--log.level=warn");
+                "--log.level=warn"));
+        command.addAll(flags);
+        return command;
     }
 
     /** An instant query; the JSON answer of /api/v1/query. */
