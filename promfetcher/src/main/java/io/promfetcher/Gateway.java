@@ -17,6 +17,7 @@ import io.promfetcher.api.Router;
 import io.promfetcher.api.RoutesEndpoint;
 import io.promfetcher.api.ScrapePreferences;
 import io.promfetcher.api.ServiceDiscoveryEndpoint;
+import io.promfetcher.broker.ServiceBroker;
 import io.promfetcher.cf.AppMetadata;
 import io.promfetcher.cf.CfSettings;
 import io.promfetcher.cf.CloudController;
@@ -49,8 +50,10 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -80,6 +83,8 @@ public final class Gateway {
     /** The Cloud Foundry API (issue 11), when {@code cf.api_url} is set. */
     private final Optional<CloudController> cloudController;
     private final Optional<UaaTokenKeys> adminTokens;
+    /** The service broker, when enabled: bindings say where apps' metrics are (README, "Service broker"). */
+    private final Optional<ServiceBroker> broker;
     private final ExecutorService mergers;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -145,9 +150,13 @@ public final class Gateway {
         scrapeClient = new ScrapeClient(scrapeSettings, headerPolicy, memory, own, eventLoops, transport, registry);
         int cores = Runtime.getRuntime().availableProcessors();
         mergers = Executors.newFixedThreadPool(cores, new io.netty.util.concurrent.DefaultThreadFactory("promfetcher-merge", true));
-        // What apps say about being scraped, the first source that says something winning (README, "What apps say about being scraped").
-        List<ScrapePreferences> said = new java.util.ArrayList<>();
-        metadata.ifPresent(said::add); // annotations: after the service broker's bindings
+        broker = config.get(Keys.BROKER_ENABLED) ? Optional.of(new ServiceBroker(brokerSettings(config), registry)) : Optional.empty();
+        broker.ifPresent(b -> health.register("broker", b::health));
+        // What apps say about being scraped, the first source that says something winning (README,
+        // "What apps say about being scraped"): service bindings, then annotations.
+        List<ScrapePreferences> said = new ArrayList<>();
+        broker.ifPresent(b -> said.add(b.preferences()));
+        metadata.ifPresent(said::add);
         ScrapePreferences preferences = ScrapePreferences.inOrder(said);
         ContainerMetrics containerMetrics = config.get(Keys.CF_CONTAINER_METRICS)
                 ? cloudController.<ContainerMetrics>map(cc -> new ContainerStats(cc, metadata.orElseThrow(), config.get(Keys.CF_STATS_TTL)))
@@ -168,6 +177,7 @@ public final class Gateway {
                 .exact("/v2/sd", "sd", new ServiceDiscoveryEndpoint(table, preferences, callers, "127.0.0.1:" + config.get(Keys.PORT)))
                 .prefix("/v1/apps/", "apps", apps)
                 .prefix("/v2/apps/", "apps", apps);
+        broker.ifPresent(b -> api.prefix("/broker/", "broker", Set.of("GET", "PUT", "PATCH", "DELETE"), b.endpoint()));
         extraEndpoints.accept(api);
 
         server = new HttpServer(new HttpServer.Settings(
@@ -190,9 +200,11 @@ public final class Gateway {
             gateway.server.start();
             gateway.sources.forEach(RouteSource::start);
             gateway.adminTokens.ifPresent(UaaTokenKeys::start);
+            gateway.broker.ifPresent(ServiceBroker::start);
         } catch (RuntimeException e) {
             gateway.closeSources();
             gateway.closeCloudController();
+            gateway.broker.ifPresent(ServiceBroker::close);
             gateway.eventLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
@@ -271,6 +283,19 @@ public final class Gateway {
                 ConfigLoader.forwardedHeaders(c));
     }
 
+    private static ServiceBroker.Settings brokerSettings(GatewayConfig c) {
+        return new ServiceBroker.Settings(
+                c.get(Keys.BROKER_USER),
+                c.get(Keys.BROKER_PASSWORD),
+                c.get(Keys.BROKER_DATABASE_URL),
+                c.get(Keys.BROKER_DATABASE_USER),
+                c.get(Keys.BROKER_DATABASE_PASSWORD),
+                c.get(Keys.BROKER_DATABASE_TIMEOUT),
+                c.get(Keys.BROKER_REFRESH_INTERVAL),
+                c.get(Keys.BROKER_SERVICE_ID),
+                c.get(Keys.BROKER_PLAN_ID));
+    }
+
     private static NatsSettings natsSettings(GatewayConfig c) {
         Optional<String> user = optional(c.get(Keys.NATS_USER));
         return new NatsSettings(
@@ -321,6 +346,7 @@ public final class Gateway {
         }
         int abandoned = server.inFlight();
         server.close();
+        broker.ifPresent(ServiceBroker::close);
         closeSources();
         closeCloudController();
         scrapeClient.close();

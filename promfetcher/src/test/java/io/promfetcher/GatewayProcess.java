@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,6 +39,11 @@ final class GatewayProcess implements AutoCloseable {
         return launch(List.of("-Xmx128m", "-jar", JAR.toString()), env, args);
     }
 
+    /** The same in a given working directory (where relative paths, e.g. the broker's default database, land). */
+    static GatewayProcess startIn(Path workingDirectory, Map<String, String> env, String... args) throws IOException {
+        return launch(List.of("-Xmx128m", "-jar", JAR.toString()), env, Optional.of(workingDirectory), args);
+    }
+
     /** The same with a given maximum heap, e.g. {@code 256m}. */
     static GatewayProcess startWithHeap(String heap, Map<String, String> env, String... args) throws IOException {
         return launch(List.of("-Xmx" + heap, "-jar", JAR.toString()), env, args);
@@ -50,6 +56,11 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     private static GatewayProcess launch(List<String> javaArgs, Map<String, String> env, String... args) throws IOException {
+        return launch(javaArgs, env, Optional.empty(), args);
+    }
+
+    private static GatewayProcess launch(List<String> javaArgs, Map<String, String> env, Optional<Path> workingDirectory,
+                                         String... args) throws IOException {
         Path dir = Files.createTempDirectory("gateway-process");
         Path out = dir.resolve("stdout.log");
         Path err = dir.resolve("stderr.log");
@@ -60,6 +71,7 @@ final class GatewayProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile());
+        workingDirectory.ifPresent(d -> builder.directory(d.toFile()));
         Map<String, String> environment = builder.environment();
         environment.keySet().removeIf(k -> k.startsWith("PROMFETCHER_") || k.equals("PORT"));
         environment.putAll(env);

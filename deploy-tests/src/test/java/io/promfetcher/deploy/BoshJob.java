@@ -36,18 +36,34 @@ final class BoshJob {
         }
     }
 
+    /** The gateway's job; the other job of the release is the broker registrar errand. */
+    static final String GATEWAY = "promfetcher";
+    static final String REGISTRAR = "promfetcher-broker-registrar";
+
     static Path jobDir() {
-        return ShippedFiles.boshRelease().resolve("jobs/promfetcher");
+        return jobDir(GATEWAY);
+    }
+
+    static Path jobDir(String job) {
+        return ShippedFiles.boshRelease().resolve("jobs").resolve(job);
     }
 
     static Map<String, Object> spec() throws IOException {
-        return new Yaml(new SafeConstructor(new LoaderOptions())).load(Files.readString(jobDir().resolve("spec")));
+        return spec(GATEWAY);
+    }
+
+    static Map<String, Object> spec(String job) throws IOException {
+        return new Yaml(new SafeConstructor(new LoaderOptions())).load(Files.readString(jobDir(job).resolve("spec")));
     }
 
     /** Template source (under templates/) → destination under the job's folder, from the spec. */
-    @SuppressWarnings("unchecked")
     static Map<String, String> templates() throws IOException {
-        return new LinkedHashMap<>((Map<String, String>) spec().get("templates"));
+        return templates(GATEWAY);
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, String> templates(String job) throws IOException {
+        return new LinkedHashMap<>((Map<String, String>) spec(job).get("templates"));
     }
 
     static Path renderer() {
@@ -64,17 +80,22 @@ final class BoshJob {
     }
 
     static Rendered render(Path template, Map<String, Object> context) throws IOException, InterruptedException {
-        return ruby(context, template.toString());
+        return ruby(GATEWAY, context, template.toString());
+    }
+
+    /** Renders one template of another job of the release. */
+    static Rendered render(String job, String template, Map<String, Object> context) throws IOException, InterruptedException {
+        return ruby(job, context, jobDir(job).resolve("templates").resolve(template).toString());
     }
 
     /** Runs the renderer with a context file and the given trailing arguments. */
-    private static Rendered ruby(Map<String, Object> context, String... args) throws IOException, InterruptedException {
+    private static Rendered ruby(String job, Map<String, Object> context, String... args) throws IOException, InterruptedException {
         Path contextFile = Files.createTempFile("bosh-context-", ".json");
         Path errors = Files.createTempFile("bosh-render-", ".err");
         try {
             JSON.writeValue(contextFile.toFile(), context);
             List<String> command = new ArrayList<>(List.of("ruby", renderer().toString(),
-                    jobDir().resolve("spec").toString(), contextFile.toString()));
+                    jobDir(job).resolve("spec").toString(), contextFile.toString()));
             command.addAll(List.of(args));
             Process ruby = new ProcessBuilder(command).redirectError(errors.toFile()).start();
             ruby.getOutputStream().close();
@@ -98,7 +119,7 @@ final class BoshJob {
      * used here (the configuration names the certificate files by their VM path).
      */
     static Path renderJob(Map<String, Object> context, Path target) throws IOException, InterruptedException {
-        ruby(context, "--all", target.toString()).requireSuccess();
+        ruby(GATEWAY, context, "--all", target.toString()).requireSuccess();
         for (String destination : templates().values()) {
             Path file = target.resolve(destination);
             Files.writeString(file, Files.readString(file).replace(VM_JOB_DIR, target.toAbsolutePath() + "/"));

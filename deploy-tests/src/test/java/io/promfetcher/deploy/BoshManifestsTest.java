@@ -19,9 +19,13 @@ class BoshManifestsTest {
         return new Yaml(new SafeConstructor(new LoaderOptions())).load(Files.readString(file));
     }
 
-    @SuppressWarnings("unchecked")
     private static List<String> declared() throws IOException {
-        Map<String, Object> spec = (Map<String, Object>) yaml(ShippedFiles.boshRelease().resolve("jobs/promfetcher/spec"));
+        return declared("promfetcher");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> declared(String job) throws IOException {
+        Map<String, Object> spec = (Map<String, Object>) yaml(ShippedFiles.boshRelease().resolve("jobs/" + job + "/spec"));
         return new ArrayList<>(((Map<String, Object>) spec.get("properties")).keySet());
     }
 
@@ -100,5 +104,29 @@ class BoshManifestsTest {
                 "promfetcher.auth.mode").allSatisfy(p -> assertThat(declared()).contains(p));
         assertThat(ops).anySatisfy(op -> assertThat(op).containsEntry("type", "remove")
                 .containsEntry("path", prefix + "promfetcher/routes/api"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theBrokerOpsFileSetsDeclaredPropertiesAndAddsTheRegistrarErrand() throws IOException {
+        Path file = ShippedFiles.boshRelease().resolve("manifests/enable-promfetcher-broker.yml");
+        List<Map<String, Object>> ops = (List<Map<String, Object>>) yaml(file);
+        assertThat(ops).allSatisfy(op -> assertThat(op).containsEntry("type", "replace").containsKeys("path", "value"));
+
+        Map<String, Object> broker = ops.stream().filter(op -> op.get("path").equals(
+                "/instance_groups/name=promfetcher/jobs/name=promfetcher/properties/promfetcher/broker?"))
+                .map(op -> (Map<String, Object>) op.get("value")).findFirst().orElseThrow();
+        assertThat(leaves(broker, "promfetcher.broker.", declared())).contains("promfetcher.broker.enabled", "promfetcher.broker.password")
+                .allSatisfy(p -> assertThat(declared()).contains(p));
+
+        Map<String, Object> errand = ops.stream().filter(op -> op.get("path").equals("/instance_groups/name=promfetcher-broker-registrar?"))
+                .map(op -> (Map<String, Object>) op.get("value")).findFirst().orElseThrow();
+        assertThat(errand).containsEntry("lifecycle", "errand");
+        List<Map<String, Object>> jobs = (List<Map<String, Object>>) errand.get("jobs");
+        assertThat(jobs).extracting(j -> j.get("name")).containsExactly("cf-cli-8-linux", "promfetcher-broker-registrar");
+        Map<String, Object> registrar = jobs.get(1);
+        assertThat(leaves((Map<String, Object>) registrar.get("properties"), "", declared("promfetcher-broker-registrar")))
+                .isNotEmpty().allSatisfy(p -> assertThat(declared("promfetcher-broker-registrar")).contains(p));
+        assertThat(Files.readString(file)).contains("((promfetcher_broker_password))", "((promfetcher_database_password))", "from: postgres");
     }
 }

@@ -312,6 +312,230 @@ class BoshTemplatesIT {
         assertThat(rendered.errors()).contains("promfetcher.prot", "not declared");
     }
 
+    // ---- the service broker ----------------------------------------------------------------
+
+    /** postgres-release's postgres job as cf-deployment runs it, with a promfetcher database and role. */
+    private static Map<String, Object> databaseLink(boolean tls) {
+        Map<String, Object> databases = new HashMap<>(Map.of("port", 5524,
+                "databases", List.of(Map.of("name", "ccdb"), Map.of("name", "promfetcher")),
+                "roles", List.of(Map.of("name", "cloud_controller", "password", "cc-secret"),
+                        Map.of("name", "promfetcher", "password", "db-secret"))));
+        if (tls) {
+            databases.put("tls", Map.of("ca", ca));
+        }
+        return Map.of("properties", Map.of("databases", databases),
+                "address", "q-s0.database.default.cf.bosh",
+                "instances", List.of(Map.of("address", "10.0.0.20", "index", 0, "name", "database", "id", "d1")));
+    }
+
+    private static Map<String, Object> brokerEnabled(Map<String, Object> more) {
+        Map<String, Object> broker = new HashMap<>(Map.of("enabled", true, "password", "broker-secret"));
+        broker.putAll(more);
+        return Map.of("broker", broker);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> bpm(Path job) throws IOException {
+        Map<String, Object> bpm = yaml(Files.readString(job.resolve("config/bpm.yml")));
+        return ((List<Map<String, Object>>) bpm.get("processes")).get(0);
+    }
+
+    @Test
+    void theBrokerUsesTheLinkedPostgresqlWithItsRoleAndCaOverTls() throws Exception {
+        Path job = BoshJob.renderJob(context(brokerEnabled(Map.of()), Map.of("nats", natsLink(), "database", databaseLink(true))), dir);
+        Map<String, Object> broker = section(yaml(Files.readString(job.resolve("config/promfetcher.yml"))), "broker");
+
+        assertThat(broker).containsEntry("enabled", true).containsEntry("user", "promfetcher-broker")
+                .containsEntry("password", "broker-secret")
+                .containsEntry("database_url", "jdbc:postgresql://q-s0.database.default.cf.bosh:5524/promfetcher?sslmode=verify-full&sslrootcert="
+                        + job.resolve("config/certs/broker_database_ca.pem"))
+                .containsEntry("database_user", "promfetcher").containsEntry("database_password", "db-secret")
+                .doesNotContainKey("refresh_interval");
+        assertThat(Files.readString(job.resolve("config/certs/broker_database_ca.pem")).strip()).isEqualTo(ca.strip());
+        assertThat(bpm(job)).doesNotContainKey("persistent_disk");
+
+        GatewayJar.Result check = checkRenderedConfig(job);
+        assertThat(check.exitCode()).as(check.output()).isZero();
+    }
+
+    @Test
+    void withoutADatabaseTheBrokerKeepsItsEmbeddedFileOnThePersistentDisk() throws Exception {
+        Path job = BoshJob.renderJob(context(brokerEnabled(Map.of("refresh_interval", "5s")), Map.of("nats", natsLink())), dir);
+        Map<String, Object> broker = section(yaml(Files.readString(job.resolve("config/promfetcher.yml"))), "broker");
+
+        assertThat(broker).containsEntry("database_url", "jdbc:h2:file:/var/vcap/store/promfetcher/broker/promfetcher-broker")
+                .containsEntry("refresh_interval", "5s");
+        assertThat(bpm(job)).containsEntry("persistent_disk", true);
+        assertThat(checkRenderedConfig(job).exitCode()).isZero();
+    }
+
+    @Test
+    void theDatabaseUrlPropertyWinsOverTheLink() throws Exception {
+        Path job = BoshJob.renderJob(context(brokerEnabled(Map.of("database_url", "jdbc:postgresql://db.example.com:5432/metrics",
+                "database_user", "owner", "database_password", "own")), Map.of("nats", natsLink(), "database", databaseLink(false))), dir);
+        Map<String, Object> broker = section(yaml(Files.readString(job.resolve("config/promfetcher.yml"))), "broker");
+
+        assertThat(broker).containsEntry("database_url", "jdbc:postgresql://db.example.com:5432/metrics")
+                .containsEntry("database_user", "owner").containsEntry("database_password", "own");
+        assertThat(checkRenderedConfig(job).exitCode()).isZero();
+    }
+
+    @Test
+    void aDisabledBrokerLeavesNoBrokerSectionAndNoPersistentDisk() throws Exception {
+        Path job = BoshJob.renderJob(context(Map.of(), Map.of("nats", natsLink(), "database", databaseLink(false))), dir);
+
+        assertThat(yaml(Files.readString(job.resolve("config/promfetcher.yml")))).doesNotContainKey("broker");
+        assertThat(bpm(job)).doesNotContainKey("persistent_disk");
+    }
+
+    @Test
+    void anEnabledBrokerWithoutAPasswordFailsTheDeploymentNamingTheProperty() throws Exception {
+        BoshJob.Rendered rendered = BoshJob.render("promfetcher.yml.erb", context(Map.of("broker", Map.of("enabled", true)),
+                Map.of("nats", natsLink())));
+
+        assertThat(rendered.exitCode()).isNotZero();
+        assertThat(rendered.errors()).contains("promfetcher.broker.password is required");
+    }
+
+    @Test
+    void aDatabaseOrRoleTheLinkDoesNotHaveIsAClearError() throws Exception {
+        BoshJob.Rendered noDatabase = BoshJob.render("promfetcher.yml.erb", context(brokerEnabled(Map.of("database_name", "other")),
+                Map.of("nats", natsLink(), "database", databaseLink(false))));
+        BoshJob.Rendered noRole = BoshJob.render("promfetcher.yml.erb", context(brokerEnabled(Map.of("database_role", "nobody")),
+                Map.of("nats", natsLink(), "database", databaseLink(false))));
+
+        assertThat(noDatabase.exitCode()).isNotZero();
+        assertThat(noDatabase.errors()).contains("promfetcher.broker.database_name other", "ccdb, promfetcher");
+        assertThat(noRole.exitCode()).isNotZero();
+        assertThat(noRole.errors()).contains("promfetcher.broker.database_role nobody");
+    }
+
+    // ---- the broker registrar errand -------------------------------------------------------
+
+    private static Map<String, Object> gatewayLink(boolean brokerEnabled) {
+        return Map.of("properties", Map.of("promfetcher", Map.of("port", 8085, "health_port", 8080,
+                        "broker", Map.of("enabled", brokerEnabled, "user", "promfetcher-broker", "password", "broker secret"))),
+                "address", "q-s0.promfetcher.default.cf.bosh",
+                "instances", List.of(Map.of("address", "10.0.1.5", "index", 0, "name", "promfetcher", "id", "c3")));
+    }
+
+    private static Map<String, Object> registrarContext(Map<String, Object> properties, Map<String, Object> links) {
+        Map<String, Object> cf = new HashMap<>(Map.of("api_url", "https://api.sys.example.com", "username", "admin",
+                "password", "admin secret"));
+        Map<String, Object> p = new HashMap<>(properties);
+        p.merge("cf", cf, (given, defaults) -> {
+            Map<String, Object> merged = new HashMap<>(cf);
+            merged.putAll(castMap(given));
+            return merged;
+        });
+        return Map.of("properties", Map.of("promfetcher_broker_registrar", p), "links", links,
+                "spec", Map.of("name", "promfetcher-broker-registrar", "address", "10.0.1.9", "index", 0, "id", "e1",
+                        "deployment", "cf", "bootstrap", true));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> castMap(Object o) {
+        return (Map<String, Object>) o;
+    }
+
+    /**
+     * A stand-in for the cf CLI (not packaged for Debian): records each call and answers
+     * {@code cf curl /v3/service_brokers} with the v3 API's document for zero or one broker, as
+     * the Cloud Controller would before and after the first registration.
+     */
+    private Path fakeCf() throws IOException {
+        Path cf = dir.resolve("cf");
+        Files.writeString(cf, """
+                #!/usr/bin/env bash
+                echo "$* [CF_USERNAME=${CF_USERNAME:-}]" >> "$FAKE_CF_LOG"
+                case "$1" in
+                  curl)
+                    if [ -f "$FAKE_CF_STATE" ]; then
+                      printf '{\n   "pagination": {\n      "total_results": 1,\n      "total_pages": 1\n   },\n   "resources": [{"guid": "b1", "name": "promfetcher"}]\n}\n'
+                    else
+                      printf '{\n   "pagination": {\n      "total_results": 0,\n      "total_pages": 1\n   },\n   "resources": []\n}\n'
+                    fi ;;
+                  create-service-broker) touch "$FAKE_CF_STATE" ;;
+                esac
+                """);
+        cf.toFile().setExecutable(true);
+        return cf;
+    }
+
+    private GatewayJar.Result runErrand(Path script, Path cf) throws Exception {
+        ProcessBuilder run = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true);
+        run.environment().put("PROMFETCHER_CF_CLI", cf.toString());
+        run.environment().put("CF_HOME", dir.toString());
+        run.environment().put("FAKE_CF_LOG", dir.resolve("cf.log").toString());
+        run.environment().put("FAKE_CF_STATE", dir.resolve("registered").toString());
+        return GatewayJar.run(run);
+    }
+
+    @Test
+    void theRegistrarCreatesTheBrokerOnceThenUpdatesItAndOpensThePlan() throws Exception {
+        String script = BoshJob.render(BoshJob.REGISTRAR, "run.erb", registrarContext(Map.of(),
+                Map.of("promfetcher", gatewayLink(true)))).requireSuccess().output();
+        Path file = Files.writeString(dir.resolve("run"), script);
+        assertThat(GatewayJar.run(new ProcessBuilder("bash", "-n", file.toString()).redirectErrorStream(true)).exitCode()).isZero();
+        Path cf = fakeCf();
+
+        GatewayJar.Result first = runErrand(file, cf);
+        GatewayJar.Result second = runErrand(file, cf);
+
+        assertThat(first.exitCode()).as(first.output()).isZero();
+        assertThat(second.exitCode()).as(second.output()).isZero();
+        List<String> calls = Files.readAllLines(dir.resolve("cf.log"));
+        String url = "http://q-s0.promfetcher.default.cf.bosh:8085/broker";
+        assertThat(calls).containsExactly(
+                "api https://api.sys.example.com [CF_USERNAME=]",
+                "auth [CF_USERNAME=admin]",
+                "curl /v3/service_brokers?names=promfetcher [CF_USERNAME=]",
+                "create-service-broker promfetcher promfetcher-broker broker secret " + url + " [CF_USERNAME=]",
+                "enable-service-access promfetcher -b promfetcher [CF_USERNAME=]",
+                "api https://api.sys.example.com [CF_USERNAME=]",
+                "auth [CF_USERNAME=admin]",
+                "curl /v3/service_brokers?names=promfetcher [CF_USERNAME=]",
+                "update-service-broker promfetcher promfetcher-broker broker secret " + url + " [CF_USERNAME=]",
+                "enable-service-access promfetcher -b promfetcher [CF_USERNAME=]");
+        assertThat(script).as("the admin password goes in the environment, not on a command line")
+                .contains("CF_PASSWORD=admin\\ secret \"$cf\" auth");
+    }
+
+    @Test
+    void theRegistrarOpensThePlanToTheListedOrgsWithAClientAndTheGivenUrl() throws Exception {
+        String script = BoshJob.render(BoshJob.REGISTRAR, "run.erb", registrarContext(Map.of(
+                "cf", Map.of("username", "", "client_id", "registrar", "client_secret", "s", "skip_ssl_validation", true),
+                "broker", Map.of("url", "https://promfetcher.sys.example.com/broker"),
+                "service_access", Map.of("orgs", List.of("team-a", "team b"))),
+                Map.of("promfetcher", gatewayLink(true)))).requireSuccess().output();
+        Path file = Files.writeString(dir.resolve("run"), script);
+
+        GatewayJar.Result run = runErrand(file, fakeCf());
+
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(Files.readAllLines(dir.resolve("cf.log"))).contains(
+                "api https://api.sys.example.com --skip-ssl-validation [CF_USERNAME=]",
+                "auth --client-credentials [CF_USERNAME=registrar]",
+                "create-service-broker promfetcher promfetcher-broker broker secret https://promfetcher.sys.example.com/broker [CF_USERNAME=]",
+                "enable-service-access promfetcher -b promfetcher -o team-a [CF_USERNAME=]",
+                "enable-service-access promfetcher -b promfetcher -o team b [CF_USERNAME=]");
+    }
+
+    @Test
+    void theRegistrarRefusesGatewaysWithoutTheBrokerAndAMissingCli() throws Exception {
+        BoshJob.Rendered disabled = BoshJob.render(BoshJob.REGISTRAR, "run.erb", registrarContext(Map.of(),
+                Map.of("promfetcher", gatewayLink(false))));
+        assertThat(disabled.exitCode()).isNotZero();
+        assertThat(disabled.errors()).contains("promfetcher.broker.enabled is false");
+
+        String script = BoshJob.render(BoshJob.REGISTRAR, "run.erb", registrarContext(Map.of(),
+                Map.of("promfetcher", gatewayLink(true)))).requireSuccess().output();
+        Path file = Files.writeString(dir.resolve("run"), script);
+        GatewayJar.Result run = runErrand(file, dir.resolve("no-such-cf"));
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.output()).contains("cf-cli-8-linux");
+    }
+
     // ---- bpm, start script, monit, drain -------------------------------------------------
 
     @Test

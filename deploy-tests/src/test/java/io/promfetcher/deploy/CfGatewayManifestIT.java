@@ -47,4 +47,17 @@ class CfGatewayManifestIT {
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.output()).contains("health_port");
     }
+
+    @Test
+    void theManifestEnablesTheBrokerOnPostgresqlAndAnEmptyBrokerPasswordIsRefused() throws Exception {
+        Map<String, String> env = cfEnvironment();
+        assertThat(env).containsEntry("PROMFETCHER_BROKER_ENABLED", "true");
+        assertThat(env.get("PROMFETCHER_BROKER_DATABASE_URL")).startsWith("jdbc:postgresql://");
+
+        env.put("PROMFETCHER_BROKER_PASSWORD", "");
+        GatewayJar.Result result = GatewayJar.checkConfig(env);
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.output()).contains("broker.password");
+    }
 }

@@ -119,7 +119,7 @@ class CfManifestTest {
 
     @Test
     @SuppressWarnings("unchecked")
-    void theSecurityGroupOpensNatsAndTheCellPortsOnly() throws IOException {
+    void theSecurityGroupOpensNatsTheCellPortsAndTheBrokersDatabaseOnly() throws IOException {
         var rules = new com.fasterxml.jackson.databind.ObjectMapper().readTree(Files.readString(cf("asg-promfetcher.json")));
 
         assertThat(rules.isArray()).isTrue();
@@ -129,6 +129,6 @@ class CfManifestTest {
             assertThat(r.path("destination").asText()).matches("\\d+\\.\\d+\\.\\d+\\.\\d+(/\\d+)?");
             ports.add(r.path("ports").asText());
         });
-        assertThat(ports).containsExactly("4222,4224", "61001-65534");
+        assertThat(ports).containsExactly("4222,4224", "61001-65534", "5432");
     }
 }

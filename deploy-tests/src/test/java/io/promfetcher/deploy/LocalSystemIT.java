@@ -71,6 +71,12 @@ class LocalSystemIT {
             for (int index = 0; index < 3; index++) {
                 assertThat(merged).containsPattern("resolver_urls_resolved_total\\{[^}]*app_name=\"resolver\",index=\"" + index + "\"");
             }
+            // The link farm serves its metrics on /linkfarm/metrics; run-local bound it through the
+            // broker with that path, so the gateway scrapes it there (and fails on /metrics).
+            assertThat(printed).anyMatch(l -> l.contains("✔ service broker"))
+                    .anyMatch(l -> l.contains("binding local-linkfarm") && l.contains("\"endpoint\":\"/linkfarm/metrics\""));
+            assertThat(get(gateway + "/v1/apps/thux/local/linkfarm/metrics")).contains("linkfarm_answers_total{");
+
             // Frontend panels need requests to show; a user would open the page.
             for (int i = 0; i < 20; i++) {
                 get("http://127.0.0.1:" + (base + 12 + i % 2) + "/api/hotlist?limit=10");

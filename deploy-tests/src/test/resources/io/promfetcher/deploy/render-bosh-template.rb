@@ -7,7 +7,7 @@
 #     (every template of the spec, from templates/ beside it, to <output dir>/<destination>)
 #
 # context.json: {"properties": {nested hash}, "links": {"nats": {"properties": {...},
-#   "instances": [{"address": "...", "index": 0, ...}]}}, "spec": {"address": "...", ...}}
+#   "instances": [{"address": "...", "index": 0, ...}], "address": "..."}}, "spec": {"address": "...", ...}}
 require 'erb'
 require 'json'
 require 'yaml'
@@ -27,12 +27,14 @@ end
 
 class LinkView
   include PropertyLookup
-  attr_reader :instances
+  attr_reader :instances, :address
 
   def initialize(name, data)
     @name = name
     @properties = data.fetch('properties', {})
     @instances = data.fetch('instances', []).map { |i| OpenStruct.new(i) }
+    # The link's DNS address (BOSH DNS: q-s0.<group>.<network>.<deployment>.bosh), when given.
+    @address = data['address']
   end
 
   def p(name, *default)

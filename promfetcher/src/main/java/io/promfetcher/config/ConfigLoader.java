@@ -111,6 +111,7 @@ public final class ConfigLoader {
         requireBoth(c, Keys.NATS_USER, Keys.NATS_PASSWORD);
         requireBoth(c, Keys.ROUTES_API_USER, Keys.ROUTES_API_PASSWORD);
         checkCloudFoundry(c);
+        checkBroker(c);
         if (!c.get(Keys.NATS_TOKEN).isEmpty() && !c.get(Keys.NATS_USER).isEmpty()) {
             throw new ConfigException(Keys.NATS_TOKEN.name() + ": set together with " + Keys.NATS_USER.name()
                     + "; NATS takes either a token or a user and password");
@@ -144,6 +145,29 @@ public final class ConfigLoader {
                 throw new ConfigException(describe(Keys.AUTH_APP_AUTHORIZATION_HEADER, c.origin(Keys.AUTH_APP_AUTHORIZATION_HEADER))
                         + ": " + e.getMessage());
             }
+        }
+    }
+
+    /** An enabled broker needs its credentials, a database it supports and two catalog ids. */
+    private static void checkBroker(GatewayConfig c) throws ConfigException {
+        if (!c.get(Keys.BROKER_ENABLED)) {
+            return;
+        }
+        for (Key<String> required : List.of(Keys.BROKER_USER, Keys.BROKER_PASSWORD, Keys.BROKER_SERVICE_ID, Keys.BROKER_PLAN_ID)) {
+            if (c.get(required).isBlank()) {
+                throw new ConfigException(describe(required, c.origin(required)) + ": required when "
+                        + Keys.BROKER_ENABLED.name() + " is true"
+                        + (required == Keys.BROKER_PASSWORD ? " (without it anyone could bind apps)" : ""));
+            }
+        }
+        if (c.get(Keys.BROKER_SERVICE_ID).equals(c.get(Keys.BROKER_PLAN_ID))) {
+            throw new ConfigException(Keys.BROKER_PLAN_ID.name() + ": must differ from " + Keys.BROKER_SERVICE_ID.name());
+        }
+        try {
+            io.promfetcher.broker.BrokerDatabase.checkUrl(c.get(Keys.BROKER_DATABASE_URL));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(describe(Keys.BROKER_DATABASE_URL, c.origin(Keys.BROKER_DATABASE_URL))
+                    + ": " + e.getMessage());
         }
     }
 

@@ -180,6 +180,33 @@ public final class Keys {
             ValueType.STRING, "X-App-Authorization",
             "In auth.mode cf: the caller header whose value reaches the app's instances as Authorization (the caller's own Authorization never does).");
 
+    // The service broker (README "Service broker"): app developers bind the gateway to their app.
+    public static final Key<Boolean> BROKER_ENABLED = new Key<>("broker.enabled", ValueType.BOOLEAN, false,
+            "Serve the Open Service Broker API under /broker on the API port, so developers say where their app's metrics are by binding it (needs broker.user and broker.password).");
+    public static final Key<String> BROKER_USER = new Key<>("broker.user", ValueType.STRING, "",
+            "Basic-auth user the platform registers the broker with (cf create-service-broker); required when the broker is enabled.");
+    public static final Key<String> BROKER_PASSWORD = new Key<>("broker.password", ValueType.SECRET, "",
+            "Basic-auth password of the broker; required, and not empty, when the broker is enabled.");
+    public static final Key<String> BROKER_DATABASE_URL = new Key<>("broker.database_url", ValueType.STRING,
+            "jdbc:h2:file:./promfetcher-broker",
+            "JDBC URL of the bindings' database: jdbc:postgresql://host:5432/db, shared by every gateway, or an embedded H2 file (jdbc:h2:file:PATH, one gateway only; the default is relative to the working directory).");
+    public static final Key<String> BROKER_DATABASE_USER = new Key<>("broker.database_user", ValueType.STRING, "",
+            "Database user (PostgreSQL); empty for the embedded database.");
+    public static final Key<String> BROKER_DATABASE_PASSWORD = new Key<>("broker.database_password", ValueType.SECRET, "",
+            "Database password.");
+    public static final Key<Duration> BROKER_DATABASE_TIMEOUT = new Key<>("broker.database_timeout",
+            ValueType.duration(Duration.ofMillis(250), Duration.ofMinutes(1)), Duration.ofSeconds(5),
+            "Time to get a PostgreSQL connection; beyond it broker calls answer 503 (the platform's own timeout is 60s) and scrapes keep the bindings already loaded. The embedded database gets at least 30s to open its file.");
+    public static final Key<Duration> BROKER_REFRESH_INTERVAL = new Key<>("broker.refresh_interval",
+            ValueType.duration(Duration.ofMillis(100), Duration.ofMinutes(10)), Duration.ofSeconds(10),
+            "How often each gateway asks the database whether bindings changed (one single-row read); a change made through any gateway is used by all within it.");
+    public static final Key<String> BROKER_SERVICE_ID = new Key<>("broker.service_id", ValueType.STRING,
+            "75bcebab-cc25-4ef6-89dc-a91b953919f1",
+            "Catalog id of the service offering 'promfetcher' (the Go promfetcher's, so a foundation can switch brokers).");
+    public static final Key<String> BROKER_PLAN_ID = new Key<>("broker.plan_id", ValueType.STRING,
+            "e2900be3-709b-419e-b63b-de3aabcd9e15",
+            "Catalog id of its plan 'fetch-app'.");
+
     public static final List<Key<?>> ALL = List.of(
             PORT, HEALTH_PORT, LISTEN_ADDRESS, SHUTDOWN_TIMEOUT,
             HTTP_MAX_HEADER_SIZE, HTTP_MAX_CONCURRENT_REQUESTS, HTTP_HEADER_TIMEOUT, HTTP_IDLE_TIMEOUT, HTTP_MAX_CONNECTIONS,
@@ -199,5 +226,8 @@ public final class Keys {
             CF_API_URL, CF_CLIENT_ID, CF_CLIENT_SECRET, CF_CA_FILE, CF_SKIP_SSL_VALIDATION,
             CF_MAX_CONCURRENT_REQUESTS, CF_MAX_REQUESTS_PER_SECOND, CF_REQUEST_TIMEOUT,
             CF_METADATA_REFRESH, CF_CONTAINER_METRICS, CF_STATS_TTL,
-            AUTH_MODE, AUTH_CACHE_TTL, AUTH_APP_AUTHORIZATION_HEADER);
+            AUTH_MODE, AUTH_CACHE_TTL, AUTH_APP_AUTHORIZATION_HEADER,
+            BROKER_ENABLED, BROKER_USER, BROKER_PASSWORD,
+            BROKER_DATABASE_URL, BROKER_DATABASE_USER, BROKER_DATABASE_PASSWORD, BROKER_DATABASE_TIMEOUT,
+            BROKER_REFRESH_INTERVAL, BROKER_SERVICE_ID, BROKER_PLAN_ID);
 }

@@ -246,4 +246,50 @@ class ConfigLoaderTest {
         file.toFile().deleteOnExit();
         return file;
     }
+
+    @Test
+    void anEnabledBrokerNeedsItsUserAndANonEmptyPassword() {
+        assertThat(error(null, Map.of("PROMFETCHER_BROKER_ENABLED", "true", "PROMFETCHER_BROKER_USER", "cc")))
+                .startsWith("broker.password").contains("required when broker.enabled is true");
+        assertThat(error(null, Map.of("PROMFETCHER_BROKER_ENABLED", "true", "PROMFETCHER_BROKER_PASSWORD", "s")))
+                .startsWith("broker.user");
+        assertThat(error(null, Map.of("PROMFETCHER_BROKER_ENABLED", "true", "PROMFETCHER_BROKER_USER", "cc",
+                "PROMFETCHER_BROKER_PASSWORD", "   "))).startsWith("PROMFETCHER_BROKER_PASSWORD (broker.password)");
+    }
+
+    @Test
+    void aDisabledBrokerIsNotChecked() throws Exception {
+        GatewayConfig c = load(null, Map.of("PROMFETCHER_BROKER_DATABASE_URL", "jdbc:mysql://db/x"));
+        assertThat(c.get(Keys.BROKER_ENABLED)).isFalse();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "jdbc:h2:mem:broker|in-memory",
+        "jdbc:h2:tcp://db/broker|remote H2",
+        "jdbc:mysql://db:3306/broker|not a supported JDBC URL",
+        "postgres://db/broker|not a supported JDBC URL",
+    })
+    void theBrokerDatabaseMustBePostgresqlOrAnEmbeddedH2File(String url, String problem) {
+        assertThat(error(null, Map.of("PROMFETCHER_BROKER_ENABLED", "true", "PROMFETCHER_BROKER_USER", "cc",
+                "PROMFETCHER_BROKER_PASSWORD", "s", "PROMFETCHER_BROKER_DATABASE_URL", url)))
+                .startsWith("PROMFETCHER_BROKER_DATABASE_URL (broker.database_url)").contains(problem);
+    }
+
+    @Test
+    void aRefusedDatabaseUrlIsQuotedWithoutItsPassword() {
+        assertThat(error(null, Map.of("PROMFETCHER_BROKER_ENABLED", "true", "PROMFETCHER_BROKER_USER", "cc",
+                "PROMFETCHER_BROKER_PASSWORD", "s", "PROMFETCHER_BROKER_DATABASE_URL", "jdbc:mysql://u:hunter2@db/x?password=hunter2")))
+                .doesNotContain("hunter2");
+    }
+
+    @Test
+    void theBrokerAcceptsPostgresqlAndH2FileUrls() throws Exception {
+        for (String url : List.of("jdbc:postgresql://db.example.com:5432/promfetcher", "jdbc:h2:file:/var/vcap/store/promfetcher/broker",
+                "jdbc:h2:./broker")) {
+            GatewayConfig c = load(null, Map.of("PROMFETCHER_BROKER_ENABLED", "true", "PROMFETCHER_BROKER_USER", "cc",
+                    "PROMFETCHER_BROKER_PASSWORD", "s", "PROMFETCHER_BROKER_DATABASE_URL", url));
+            assertThat(c.get(Keys.BROKER_DATABASE_URL)).isEqualTo(url);
+        }
+    }
 }

@@ -44,6 +44,8 @@ public final class LinkFarm implements AutoCloseable {
     private final Duration hopLatency;
     private final Duration slowDelay;
     private final Duration stallDelay;
+    /** Where it serves its own metrics when asked directly; a non-default path shows a service binding's effect. */
+    private final String metricsPath;
     private final HttpServer server;
     private final ExecutorService executor;
     private final PrometheusRegistry registry = new PrometheusRegistry();
@@ -61,6 +63,16 @@ public final class LinkFarm implements AutoCloseable {
      * @param stallDelay extra wait of a stalled hop (above the resolver's timeout)
      */
     public LinkFarm(SyntheticWorld world, int port, Duration hopLatency, Duration slowDelay, Duration stallDelay) {
+        this(world, port, hopLatency, slowDelay, stallDelay, "/metrics");
+    }
+
+    /** @param metricsPath the path of its own metrics, {@code /metrics} unless told otherwise */
+    public LinkFarm(SyntheticWorld world, int port, Duration hopLatency, Duration slowDelay, Duration stallDelay,
+                    String metricsPath) {
+        if (!metricsPath.startsWith("/") || metricsPath.equals("/health")) {
+            throw new IllegalArgumentException("LINKFARM_METRICS_PATH must be a path starting with / other than /health, not " + metricsPath);
+        }
+        this.metricsPath = metricsPath;
         this.world = world;
         this.hopLatency = hopLatency;
         this.slowDelay = slowDelay;
@@ -88,7 +100,8 @@ public final class LinkFarm implements AutoCloseable {
                 instance.port(),
                 env.duration("LINKFARM_HOP_LATENCY", Duration.ZERO, Duration.ZERO, Duration.ofSeconds(60)),
                 env.duration("LINKFARM_SLOW_DELAY", Duration.ofMillis(200), Duration.ZERO, Duration.ofSeconds(60)),
-                env.duration("LINKFARM_STALL_DELAY", Duration.ofSeconds(10), Duration.ZERO, Duration.ofMinutes(10)));
+                env.duration("LINKFARM_STALL_DELAY", Duration.ofSeconds(10), Duration.ZERO, Duration.ofMinutes(10)),
+                env.string("LINKFARM_METRICS_PATH", "/metrics"));
         farm.announce = (port) -> announcing.start(instance, port);
         return farm;
     }
@@ -112,7 +125,7 @@ public final class LinkFarm implements AutoCloseable {
             Optional<Page> page = world.page(host, pathAndQuery);
             if (page.isEmpty() && !world.knowsHost(host) && isOwnEndpoint(pathAndQuery)) {
                 // Asked directly (Host: localhost:port), not as a proxy: its own /metrics and /health.
-                if (pathAndQuery.equals("/metrics")) {
+                if (pathAndQuery.equals(metricsPath)) {
                     ByteArrayOutputStream body = new ByteArrayOutputStream();
                     PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
                     writer.write(body, registry.scrape());
@@ -146,8 +159,8 @@ public final class LinkFarm implements AutoCloseable {
         }
     }
 
-    private static boolean isOwnEndpoint(String pathAndQuery) {
-        return pathAndQuery.equals("/metrics") || pathAndQuery.equals("/health");
+    private boolean isOwnEndpoint(String pathAndQuery) {
+        return pathAndQuery.equals(metricsPath) || pathAndQuery.equals("/health");
     }
 
     private static String host(HttpExchange exchange, URI target) {
