@@ -112,7 +112,7 @@ final class GatewayProcess implements AutoCloseable {
     List<String> counters() throws IOException, InterruptedException {
         List<String> lines = new ArrayList<>();
         for (String name : List.of("promfetcher_instance_scrapes_total", "promfetcher_http_requests_total",
-                "promfetcher_http_requests_rejected_total", "promfetcher_merge_rejected_total")) {
+                "promfetcher_http_requests_rejected_total", "promfetcher_merge_instances_refused_memory_total")) {
             samples(name).stream().filter(l -> !l.endsWith(" 0.0")).forEach(lines::add);
         }
         return lines;
