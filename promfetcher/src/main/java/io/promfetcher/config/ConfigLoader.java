@@ -270,29 +270,10 @@ public final class ConfigLoader {
 
     private static String suggestion(String wrong, java.util.Collection<String> known) {
         return known.stream()
-                .filter(k -> distance(k, wrong) <= 2)
-                .min(Comparator.comparingInt(k -> distance(k, wrong)))
+                .filter(k -> EditDistance.between(k, wrong) <= 2)
+                .min(Comparator.comparingInt(k -> EditDistance.between(k, wrong)))
                 .map(k -> "; did you mean " + k + "?")
                 .orElse("");
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 
     private static String oneLine(String s) {

@@ -36,14 +36,8 @@ public final class RoutesJson {
             g.writeBooleanField("warming_up", snapshot.warmingUp());
             g.writeArrayFieldStart("apps");
             for (AppView app : snapshot.apps()) {
-                AppIdentity id = app.identity();
                 g.writeStartObject();
-                g.writeStringField("organization_id", id.organizationId());
-                g.writeStringField("organization_name", id.organizationName());
-                g.writeStringField("space_id", id.spaceId());
-                g.writeStringField("space_name", id.spaceName());
-                g.writeStringField("app_id", id.appId());
-                g.writeStringField("app_name", id.appName());
+                identity(g, app.identity());
                 g.writeArrayFieldStart("instances");
                 for (Instance instance : app.instances()) {
                     g.writeStartObject();
@@ -80,6 +74,16 @@ public final class RoutesJson {
             g.writeEndArray();
             g.writeEndObject();
         }
+    }
+
+    /** An app's org, space and app ids and names as fields of the object being written: the one spelling of them in JSON. */
+    public static void identity(JsonGenerator g, AppIdentity id) throws IOException {
+        g.writeStringField("organization_id", id.organizationId());
+        g.writeStringField("organization_name", id.organizationName());
+        g.writeStringField("space_id", id.spaceId());
+        g.writeStringField("space_name", id.spaceName());
+        g.writeStringField("app_id", id.appId());
+        g.writeStringField("app_name", id.appName());
     }
 
     private static void uris(JsonGenerator g, java.util.List<String> uris) throws IOException {

@@ -2,6 +2,7 @@ package io.promfetcher.status;
 
 import io.promfetcher.api.AppSelector;
 import io.promfetcher.api.ScrapePreferences;
+import io.promfetcher.config.EditDistance;
 import io.promfetcher.exposition.FailureReason;
 import io.promfetcher.routes.AppIdentity;
 import io.promfetcher.routes.AppView;
@@ -268,7 +269,7 @@ public final class Explainer {
                 String closest = "";
                 for (Instance instance : view.instances()) {
                     for (String uri : instance.uris()) {
-                        int d = distance(asked, host(uri));
+                        int d = EditDistance.between(asked, host(uri));
                         if (d < best) {
                             best = d;
                             closest = uri;
@@ -304,13 +305,13 @@ public final class Explainer {
             return Optional.of(new NameMatch(2, "the same app name in another org"));
         }
         if (orgCi && spaceCi) {
-            int d = distance(asked.app().toLowerCase(Locale.ROOT), id.appName().toLowerCase(Locale.ROOT));
+            int d = EditDistance.between(asked.app().toLowerCase(Locale.ROOT), id.appName().toLowerCase(Locale.ROOT));
             if (d <= tolerance(asked.app())) {
                 return Optional.of(new NameMatch(3 + d, "a similar name in the same space"));
             }
         }
         String whole = (asked.organization() + "/" + asked.space() + "/" + asked.app()).toLowerCase(Locale.ROOT);
-        int d = distance(whole, (id.organizationName() + "/" + id.spaceName() + "/" + id.appName()).toLowerCase(Locale.ROOT));
+        int d = EditDistance.between(whole, (id.organizationName() + "/" + id.spaceName() + "/" + id.appName()).toLowerCase(Locale.ROOT));
         if (d <= tolerance(whole)) {
             return Optional.of(new NameMatch(10 + d, "similar names"));
         }
@@ -337,26 +338,6 @@ public final class Explainer {
     /** Edits allowed for a name of this length to count as "similar": about one in four characters, at least one. */
     private static int tolerance(String name) {
         return Math.max(1, name.length() / 4);
-    }
-
-    /** Levenshtein distance. */
-    static int distance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
     }
 
     // ------------------------------------------------------------------ words

@@ -7,6 +7,7 @@ import io.promfetcher.routes.AppIdentity;
 import io.promfetcher.routes.Instance;
 import io.promfetcher.routes.InternalRoutes;
 import io.promfetcher.routes.RecentlyRemoved;
+import io.promfetcher.routes.RoutesJson;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -136,12 +137,7 @@ final class ExplanationJson {
     }
 
     private static void identity(JsonGenerator g, AppIdentity id) throws IOException {
-        g.writeStringField("organization_id", id.organizationId());
-        g.writeStringField("organization_name", id.organizationName());
-        g.writeStringField("space_id", id.spaceId());
-        g.writeStringField("space_name", id.spaceName());
-        g.writeStringField("app_id", id.appId());
-        g.writeStringField("app_name", id.appName());
+        RoutesJson.identity(g, id);
         g.writeStringField("metrics", "/v1/apps/" + id.appId() + "/metrics");
         g.writeStringField("explain", "/v1/apps/" + id.appId() + "/explain");
     }
