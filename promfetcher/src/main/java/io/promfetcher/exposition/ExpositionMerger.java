@@ -73,6 +73,7 @@ public final class ExpositionMerger {
         Map<String, MergedFamily> families = new LinkedHashMap<>();
         Map<String, List<Map.Entry<Instance, Metrics.MetricFamily>>> protobufFamilies = new LinkedHashMap<>();
         FamilyIndexer indexer = FamilyIndexer.forThread(format.escaping());
+        SampleRecords records = SampleRecords.take();
         Set<String> supplied = new HashSet<>();
         try {
             for (Instance supplement : supplements) {
@@ -80,7 +81,7 @@ public final class ExpositionMerger {
                 supplement.format = InputFormat.fromContentType(body.contentType()).orElse(InputFormat.PROMETHEUS_TEXT);
                 supplement.parser = ExpositionParser.create(supplement.format, body.bytes(), 0, body.bytes().length);
                 try {
-                    commit(supplement, indexer.index(supplement.parser), families, Set.of(), supplements.size());
+                    commit(supplement, indexer.index(supplement.parser, records), records, families, Set.of(), supplements.size());
                 } catch (ExpositionParseException e) {
                     continue; // the gateway's own text: a bug, never worth failing the merge for
                 }
@@ -116,13 +117,13 @@ public final class ExpositionMerger {
                     } else {
                         instance.parser = ExpositionParser.create(instance.format, body.bytes(), body.offset(), body.length());
                     }
-                    indexed = indexer.index(instance.parser);
+                    indexed = indexer.index(instance.parser, records);
                 } catch (ExpositionParseException e) {
                     instance.failure = FailureReason.PARSE;
                     instance.parseFailure = new MergeReport.ParseFailure(e.line(), e.column(), e.reason());
                     continue;
                 }
-                commit(instance, indexed, families, reserved, instances.size());
+                commit(instance, indexed, records, families, reserved, instances.size());
             }
         } finally {
             indexer.release();
@@ -157,6 +158,9 @@ public final class ExpositionMerger {
             writer.scrapeStatus(instances);
         }
         writer.finish();
+        // The output is finished: nothing reads the records any more. (After an IOException of
+        // out they are not handed back, only left to the collector.)
+        records.release();
 
         List<MergeReport.InstanceOutcome> outcomes = new ArrayList<>(instances.size());
         for (Instance i : instances) {
@@ -181,10 +185,9 @@ public final class ExpositionMerger {
         }
     }
 
-    private static void commit(Instance instance, FamilyIndexer.IndexedBody indexed, Map<String, MergedFamily> families,
-            Set<String> reserved, int instanceCount) {
-        instance.skipped = indexed.skipped;
-        instance.skippedCount = indexed.skippedCount;
+    private static void commit(Instance instance, FamilyIndexer.IndexedBody indexed, SampleRecords records,
+            Map<String, MergedFamily> families, Set<String> reserved, int instanceCount) {
+        instance.records = records;
         instance.duplicates = indexed.duplicates;
         for (FamilyIndexer.LocalFamily f : indexed.families) {
             MergedFamily merged = families.get(f.key);
@@ -215,8 +218,10 @@ public final class ExpositionMerger {
             }
             instance.samples += f.samples;
             for (int r = 0; r < f.runCount; r++) {
-                merged.addSegment(instance, f.runs[r * 3], f.runs[r * 3 + 1], f.runs[r * 3 + 2],
-                        foreign ? merged.baseName.length : f.nameLength, foreign);
+                if (f.runs[r * 2] < f.runs[r * 2 + 1]) { // a run of duplicates only is empty now
+                    merged.addSegment(instance, f.runs[r * 2], f.runs[r * 2 + 1],
+                            foreign ? merged.baseName.length : f.nameLength, foreign);
+                }
             }
         }
     }
@@ -246,11 +251,12 @@ public final class ExpositionMerger {
         final TargetLabels target;
         InputFormat format;
         boolean contentTypeFallback;
+        /** Reads the body; after indexing, only for the samples the writer must lex again. */
         ExpositionParser parser;
+        /** The merge's records, where this instance's samples are. */
+        SampleRecords records;
         FailureReason failure;
         MergeReport.ParseFailure parseFailure;
-        int[] skipped = new int[0];
-        int skippedCount;
         int samples;
         int duplicates;
         int conflicts;

@@ -47,6 +47,8 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
     int timestampStart = -1;
     int timestampEnd;
     boolean hasExemplar;
+    /** Offset of the exemplar's opening brace. */
+    int exemplarStart;
     final LabelSpans exemplarLabels = new LabelSpans();
     int exemplarValueStart;
     int exemplarValueEnd;
@@ -58,10 +60,13 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
     private boolean lastQuotedEscaped;
     private boolean lastQuotedOddEscape;
     /**
-     * Set when re-reading input this parser already validated (the merge's second pass): the
+     * Set when re-reading input this parser already validated (see {@link #reread}): the
      * checks that cannot fail the second time (UTF-8, numbers, duplicate labels) are skipped.
      */
     boolean trusted;
+
+    /** End of the whole input (limit is that of the current reading). */
+    private final int inputEnd;
 
     ExpositionParser(byte[] buf, int offset, int length, int firstLine) {
         if (offset < 0 || length < 0 || offset + length > buf.length) {
@@ -70,6 +75,7 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
         this.buf = buf;
         this.pos = offset;
         this.limit = offset + length;
+        this.inputEnd = limit;
         this.line = firstLine;
     }
 
@@ -87,13 +93,18 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
                 : new PrometheusTextParser(buf, start, end - start, firstLine);
     }
 
-    /** Repositions this parser on a part of its input already parsed once (reuse avoids allocation). */
-    void reset(int start, int end, int firstLine) {
+    /**
+     * Reads again the sample whose line starts at {@code lineStart}, in input this parser has
+     * already validated (trusted: the checks that cannot fail twice are skipped). For the rare
+     * sample the writer cannot write from what {@link SampleRecords} holds.
+     */
+    void reread(int lineStart) {
         trusted = true;
-        pos = start;
-        limit = end;
-        line = firstLine;
+        pos = lineStart;
+        limit = inputEnd;
+        line = 0;
         resetFormatState();
+        next();
     }
 
     void resetFormatState() {}
@@ -202,6 +213,11 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
 
     int exemplarValueEnd() {
         return exemplarValueEnd;
+    }
+
+    /** Offset of the exemplar's opening brace ({@code {a="x"} 1.5}). */
+    int exemplarStart() {
+        return exemplarStart;
     }
 
     boolean hasExemplarTimestamp() {

@@ -42,4 +42,31 @@ final class LabelSpans {
         valueOddEscape[count] = oddEscape;
         count++;
     }
+
+    /**
+     * {@code a="x",b="y"}: no blanks, no trailing comma, only the escapes every reader knows, so
+     * the section from the first name to the last value's closing quote is copied in one piece.
+     * (Quoted names are the naming's business: see {@link LabelNaming#resolve}.)
+     */
+    boolean canonical() {
+        for (int i = 0; i < count; i++) {
+            if (nameEnd[i] + 2 != valueStart[i] || valueOddEscape[i]) {
+                return false;
+            }
+            if (i > 0 && valueEnd[i - 1] + 2 != nameStart[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Some name was written quoted. */
+    boolean anyNameQuoted() {
+        for (int i = 0; i < count; i++) {
+            if (nameQuoted[i]) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

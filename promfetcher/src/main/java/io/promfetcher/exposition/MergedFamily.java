@@ -31,15 +31,14 @@ final class MergedFamily {
     int segmentCount;
 
     /**
-     * Lines {@code [start, end)} of one instance's body, starting at line {@code line}, hold
-     * samples of the family; {@code nameLength} is the byte length of the family name there. A
+     * Records {@code [start, end)} of the merge's {@link SampleRecords} are samples of the family
+     * from one instance's body; {@code nameLength} is the byte length of the family name there. A
      * reusable view filled by {@link #segment}.
      */
     static final class Segment {
         private ExpositionMerger.Instance instance;
         private int start;
         private int end;
-        private int line;
         private int nameLength;
         private boolean foreign;
 
@@ -55,10 +54,6 @@ final class MergedFamily {
             return end;
         }
 
-        int line() {
-            return line;
-        }
-
         int nameLength() {
             return nameLength;
         }
@@ -72,7 +67,7 @@ final class MergedFamily {
         }
     }
 
-    void addSegment(ExpositionMerger.Instance instance, int start, int end, int line, int nameLength, boolean foreign) {
+    void addSegment(ExpositionMerger.Instance instance, int start, int end, int nameLength, boolean foreign) {
         if (segmentCount == segmentInstances.length) {
             segmentInstances = java.util.Arrays.copyOf(segmentInstances, segmentCount * 2);
             segmentData = java.util.Arrays.copyOf(segmentData, segmentCount * 2 * STRIDE);
@@ -81,13 +76,12 @@ final class MergedFamily {
         int d = segmentCount * STRIDE;
         segmentData[d] = start;
         segmentData[d + 1] = end;
-        segmentData[d + 2] = line;
-        segmentData[d + 3] = nameLength;
-        segmentData[d + 4] = foreign ? 1 : 0;
+        segmentData[d + 2] = nameLength;
+        segmentData[d + 3] = foreign ? 1 : 0;
         segmentCount++;
     }
 
-    private static final int STRIDE = 5;
+    private static final int STRIDE = 4;
 
     /** Fills {@code into} with segment {@code i} and returns it. */
     Segment segment(int i, Segment into) {
@@ -95,9 +89,8 @@ final class MergedFamily {
         int d = i * STRIDE;
         into.start = segmentData[d];
         into.end = segmentData[d + 1];
-        into.line = segmentData[d + 2];
-        into.nameLength = segmentData[d + 3];
-        into.foreign = segmentData[d + 4] != 0;
+        into.nameLength = segmentData[d + 2];
+        into.foreign = segmentData[d + 3] != 0;
         return into;
     }
 

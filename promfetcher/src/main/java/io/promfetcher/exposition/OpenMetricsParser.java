@@ -156,6 +156,7 @@ public final class OpenMetricsParser extends ExpositionParser {
         if (!regionEquals(p, "# {")) {
             throw error(p, "expected an exemplar");
         }
+        exemplarStart = p + 2;
         p = parseLabelSet(p + 2, exemplarLabels, false, false);
         p = space(p, "exemplar value");
         int ve = token(p);
