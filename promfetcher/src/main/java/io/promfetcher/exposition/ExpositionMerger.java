@@ -196,8 +196,8 @@ public final class ExpositionMerger {
                 continue;
             }
             if (merged == null) {
-                merged = new MergedFamily(f.key, f.outName, f.quoted, f.type, f.bareCounter, instanceCount,
-                        java.util.Arrays.copyOfRange(f.memberBuf, f.memberStart, f.memberStart + f.nameLength));
+                merged = new MergedFamily(f.key, f.outName, f.outNameBytes, f.quoted, f.type, f.bareCounter, instanceCount,
+                        f.baseName);
                 families.put(f.key, merged);
             }
             // Another type than the lowest-index instance gave the family (a text gauge x_info
@@ -231,7 +231,7 @@ public final class ExpositionMerger {
             .comparingLong((Instance i) -> i.numericIndex)
             .thenComparing(i -> i.target.index())
             .thenComparing(i -> i.target.instance())
-            .thenComparing(i -> i.sortKey);
+            .thenComparing(Instance::sortKey);
 
     private static long numericIndex(String index) {
         if (index.isEmpty() || index.length() >= 19) {
@@ -263,13 +263,20 @@ public final class ExpositionMerger {
         byte[] targetBlock;
 
         final long numericIndex;
-        final String sortKey;
+        /** The other labels, for the rare tie of index and host:port (made only then). */
+        private String sortKey;
 
         Instance(InstanceScrape scrape) {
             this.scrape = scrape;
             this.target = scrape.target();
             this.numericIndex = numericIndex(target.index());
-            this.sortKey = String.join("\u0000", target.values());
+        }
+
+        String sortKey() {
+            if (sortKey == null) {
+                sortKey = String.join("\u0000", target.values());
+            }
+            return sortKey;
         }
 
         MergeReport.InstanceOutcome outcome() {

@@ -357,7 +357,21 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
         line++;
     }
 
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+    private static final long NEWLINES = ONES * '\n';
+
+    /** The newline (or limit) at or after p: eight bytes at a time (HELP lines are long). */
     int lineEnd(int p) {
+        for (; p + 8 <= limit; p += 8) {
+            long x = (long) LONGS.get(buf, p) ^ NEWLINES;
+            long zero = (x - ONES) & ~x & HIGHS;
+            if (zero != 0) {
+                return p + (Long.numberOfTrailingZeros(zero) >>> 3);
+            }
+        }
         while (p < limit && buf[p] != '\n') {
             p++;
         }
@@ -451,6 +465,9 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
      * {@code \\}, {@code \n} (and in OpenMetrics {@code \"}) mean something, the rest stays.
      */
     void checkHelp(int p, int end) {
+        while (p + 8 <= end && ((long) LONGS.get(buf, p) & HIGHS) == 0) {
+            p += 8; // ASCII
+        }
         while (p < end) {
             byte c = buf[p];
             if (c < 0) {

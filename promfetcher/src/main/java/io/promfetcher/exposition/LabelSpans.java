@@ -6,17 +6,22 @@ package io.promfetcher.exposition;
  * quotes when quoted; values are always the raw, still escaped bytes between quotes.
  */
 final class LabelSpans {
+    private static final int[] NO_INTS = new int[0];
+    private static final boolean[] NO_FLAGS = new boolean[0];
+
     int count;
-    int[] nameStart = new int[8];
-    int[] nameEnd = new int[8];
-    int[] valueStart = new int[8];
-    int[] valueEnd = new int[8];
+    // Empty (shared, never written) until the first label: a parser that meets no exemplar, or
+    // no label, allocates none of them.
+    int[] nameStart = NO_INTS;
+    int[] nameEnd = NO_INTS;
+    int[] valueStart = NO_INTS;
+    int[] valueEnd = NO_INTS;
     /** Quoted name containing a backslash escape: its raw bytes are not its name. */
-    boolean[] nameEscaped = new boolean[8];
+    boolean[] nameEscaped = NO_FLAGS;
     /** Name was written quoted: it may lie outside the legacy character set. */
-    boolean[] nameQuoted = new boolean[8];
+    boolean[] nameQuoted = NO_FLAGS;
     /** Value holds an escape other than \\, \" and \n: it is written escaped anew, not copied. */
-    boolean[] valueOddEscape = new boolean[8];
+    boolean[] valueOddEscape = NO_FLAGS;
 
     void clear() {
         count = 0;
@@ -24,7 +29,7 @@ final class LabelSpans {
 
     void add(int ns, int ne, boolean quoted, boolean escaped, int vs, int ve, boolean oddEscape) {
         if (count == nameStart.length) {
-            int n = count * 2;
+            int n = Math.max(8, count * 2);
             nameStart = java.util.Arrays.copyOf(nameStart, n);
             nameEnd = java.util.Arrays.copyOf(nameEnd, n);
             valueStart = java.util.Arrays.copyOf(valueStart, n);

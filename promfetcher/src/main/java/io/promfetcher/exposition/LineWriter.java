@@ -67,18 +67,62 @@ abstract class LineWriter implements ExpositionWriter {
         }
     }
 
-    /** The target labels as written after the app's labels: {@code name="value",...}. */
+    /** The target label names as each escaping writes them. */
+    private static final byte[][][] TARGET_NAMES = new byte[EscapingScheme.values().length][][];
+
+    static {
+        for (EscapingScheme scheme : EscapingScheme.values()) {
+            TARGET_NAMES[scheme.ordinal()] = TargetLabels.NAMES.stream()
+                    .map(n -> scheme.escape(n, false).getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
+        }
+    }
+
+    /**
+     * The target labels as written after the app's labels: {@code name="value",...}. One array
+     * per instance and merge, filled in place when the values are plain ASCII (nearly always).
+     */
     private byte[] targetBlock(TargetLabels target) {
+        byte[][] names = TARGET_NAMES[escaping.ordinal()];
+        int length = names.length - 1; // the commas
+        for (int i = 0; i < names.length; i++) {
+            String value = target.value(i);
+            length += names[i].length + 3 + value.length();
+            for (int c = 0; c < value.length(); c++) {
+                char ch = value.charAt(c);
+                if (ch >= 0x80 || ch == '\\' || ch == '"' || ch == '\n') {
+                    return escapedTargetBlock(target, names);
+                }
+            }
+        }
+        byte[] b = new byte[length];
+        int at = 0;
+        for (int i = 0; i < names.length; i++) {
+            if (i > 0) {
+                b[at++] = ',';
+            }
+            System.arraycopy(names[i], 0, b, at, names[i].length);
+            at += names[i].length;
+            b[at++] = '=';
+            b[at++] = '"';
+            String value = target.value(i);
+            for (int c = 0; c < value.length(); c++) {
+                b[at++] = (byte) value.charAt(c);
+            }
+            b[at++] = '"';
+        }
+        return b;
+    }
+
+    private static byte[] escapedTargetBlock(TargetLabels target, byte[][] names) {
         java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(256);
-        List<String> values = target.values();
-        for (int i = 0; i < values.size(); i++) {
+        for (int i = 0; i < names.length; i++) {
             if (i > 0) {
                 b.write(',');
             }
-            b.writeBytes(escaping.escape(TargetLabels.NAMES.get(i), false).getBytes(StandardCharsets.UTF_8));
+            b.writeBytes(names[i]);
             b.write('=');
             b.write('"');
-            b.writeBytes(LabelNaming.escapeQuoted(values.get(i)).getBytes(StandardCharsets.UTF_8));
+            b.writeBytes(LabelNaming.escapeQuoted(target.value(i)).getBytes(StandardCharsets.UTF_8));
             b.write('"');
         }
         return b.toByteArray();

@@ -9,11 +9,12 @@ final class MergedFamily {
     final String key;
     /** The OpenMetrics family name as written; samples are written as it plus their suffix. */
     final String outName;
+    /** outName as UTF-8 (never written to: it may be shared with the indexer's records, as the String is). */
     final byte[] outNameBytes;
     final boolean quoted;
     final MetricType type;
     final boolean bareCounter;
-    /** The family's name as the lowest-index instance wrote it (unescaped bytes), without suffix. */
+    /** The family's name as the lowest-index instance wrote it (unescaped bytes), without suffix (never written to). */
     final byte[] baseName;
     /** HELP as written in the body it came from (escaped), or null. */
     byte[] helpBuf;
@@ -95,14 +96,14 @@ final class MergedFamily {
     }
 
     /** {@code instances}: how many segments to expect (usually one per instance). */
-    MergedFamily(String key, String outName, boolean quoted, MetricType type, boolean bareCounter, int instances,
-            byte[] baseName) {
+    MergedFamily(String key, String outName, byte[] outNameBytes, boolean quoted, MetricType type, boolean bareCounter,
+            int instances, byte[] baseName) {
         this.segmentInstances = new ExpositionMerger.Instance[Math.max(1, instances)];
         this.segmentData = new int[STRIDE * Math.max(1, instances)];
         this.baseName = baseName;
         this.key = key;
         this.outName = outName;
-        this.outNameBytes = outName.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        this.outNameBytes = outNameBytes;
         this.quoted = quoted;
         this.type = type;
         this.bareCounter = bareCounter;

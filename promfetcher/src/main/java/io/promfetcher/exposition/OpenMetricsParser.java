@@ -86,7 +86,7 @@ public final class OpenMetricsParser extends ExpositionParser {
         if (entry == Entry.HELP) {
             checkHelp(q, end);
         } else if (entry == Entry.TYPE) {
-            type = MetricType.fromOpenMetrics(word(q, end));
+            type = MetricType.fromOpenMetrics(buf, q, end);
             if (type == null) {
                 throw error(q, "unknown metric type " + ExpositionParser.unescape(buf, q, end));
             }
