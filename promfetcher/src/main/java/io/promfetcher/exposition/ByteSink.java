@@ -4,17 +4,37 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
-/** A buffer in front of the caller's stream, so the writer can emit small pieces cheaply. */
+/**
+ * A buffer in front of the caller's stream, so the writer can emit small pieces cheaply. The
+ * buffer is the thread's, borrowed for one step of writing ({@link #begin} … {@link #end}): a
+ * merge written in steps may move between threads, and other merges use the thread in between.
+ */
 final class ByteSink {
-    /** One buffer per thread, reused by every merge on it (merges do not nest). */
+    /** One buffer per thread, lent to one step at a time (steps do not nest). */
     private static final ThreadLocal<byte[]> BUFFERS = ThreadLocal.withInitial(() -> new byte[1 << 13]);
 
     private final OutputStream out;
-    private final byte[] buf = BUFFERS.get();
+    private byte[] buf;
     private int n;
 
     ByteSink(OutputStream out) {
         this.out = out;
+    }
+
+    /** Borrows this thread's buffer for one step. */
+    void begin() {
+        buf = BUFFERS.get();
+        n = 0;
+    }
+
+    /** Ends a step: what the buffer holds goes to the stream, and the buffer back to the thread. */
+    void end() throws IOException {
+        try {
+            flush();
+        } finally {
+            buf = null;
+            n = 0;
+        }
     }
 
     void write(byte b) throws IOException {

@@ -43,8 +43,10 @@ import java.util.Set;
  *     output, instances' own families of those names are dropped as conflicts, and they appear
  *     neither in the scrape status families nor in the report.
  * </ul>
- * The bodies are only read during the call. Memory beyond the inputs: the family index (offsets,
- * not samples) and an 8 KiB buffer in front of {@code out}; the output itself goes to {@code out}.
+ * {@link #prepare} reads the bodies; the {@link MergedExposition} it returns writes the output
+ * in steps, a family at a time, so the output can go to the caller as it is made. Memory beyond
+ * the inputs: the family index (offsets, not samples) and, while a step runs, an 8 KiB buffer in
+ * front of the stream; the output itself goes to the stream.
  */
 public final class ExpositionMerger {
     private ExpositionMerger() {}
@@ -56,6 +58,17 @@ public final class ExpositionMerger {
      */
     public static MergeReport merge(List<InstanceScrape> scrapes, OutputFormat format, ScrapeStatus status,
             OutputStream out) throws IOException {
+        MergedExposition merged = prepare(scrapes, format, status);
+        merged.writeAll(out);
+        return merged.report();
+    }
+
+    /**
+     * Reads every body of {@code scrapes} (the first pass: each body is parsed and validated, its
+     * families grouped) and returns the merge, ready to be written in steps. The bodies must stay
+     * unchanged until the output is written. Bad input never throws.
+     */
+    public static MergedExposition prepare(List<InstanceScrape> scrapes, OutputFormat format, ScrapeStatus status) {
         List<Instance> instances = new ArrayList<>(scrapes.size());
         List<Instance> supplements = new ArrayList<>();
         for (InstanceScrape scrape : scrapes) {
@@ -143,30 +156,7 @@ public final class ExpositionMerger {
             });
             families = ordered;
         }
-        ExpositionWriter writer = ExpositionWriter.forFormat(format, new ByteSink(out), status == ScrapeStatus.INCLUDED,
-                families.keySet());
-        List<Instance> labelled = new ArrayList<>(instances);
-        labelled.addAll(supplements); // supplements carry their instance's labels too
-        writer.start(labelled);
-        for (MergedFamily family : families.values()) {
-            writer.family(family);
-        }
-        if (writer instanceof ProtobufWriter protobuf) {
-            protobuf.protobufFamilies(protobufFamilies);
-        }
-        if (status == ScrapeStatus.INCLUDED) {
-            writer.scrapeStatus(instances);
-        }
-        writer.finish();
-        // The output is finished: nothing reads the records any more. (After an IOException of
-        // out they are not handed back, only left to the collector.)
-        records.release();
-
-        List<MergeReport.InstanceOutcome> outcomes = new ArrayList<>(instances.size());
-        for (Instance i : instances) {
-            outcomes.add(i.outcome());
-        }
-        return new MergeReport(outcomes);
+        return new MergedExposition(format, status, instances, supplements, families, protobufFamilies, records);
     }
 
     /** A protobuf body for a protobuf caller: its families grouped by name for the writer. */
@@ -217,6 +207,8 @@ public final class ExpositionMerger {
                 merged.unit = f.unit;
             }
             instance.samples += f.samples;
+            merged.samples += f.samples;
+            merged.inputBytes += f.inputBytes;
             for (int r = 0; r < f.runCount; r++) {
                 if (f.runs[r * 2] < f.runs[r * 2 + 1]) { // a run of duplicates only is empty now
                     merged.addSegment(instance, f.runs[r * 2], f.runs[r * 2 + 1],

@@ -107,6 +107,8 @@ final class FamilyIndexer {
         int[] runs = new int[4];
         int runCount;
         int samples;
+        /** Bytes of the body its runs span (an estimate of its output's size needs them). */
+        long inputBytes;
         /**
          * Some sample has an {@code le} or {@code quantile} label that is not a float: Prometheus
          * stores it, promtool refuses it in a text histogram or summary (bit 1: le, bit 2: quantile).
@@ -231,6 +233,8 @@ final class FamilyIndexer {
         LocalFamily cur = null;
         LocalFamily runFamily = null;
         int runStart = 0;
+        int runStartOffset = 0;
+        int runEndOffset = 0;
         while (true) {
             ExpositionParser.Entry entry = p.next();
             if (entry == ExpositionParser.Entry.COMMENT) {
@@ -238,6 +242,7 @@ final class FamilyIndexer {
             }
             if (entry != ExpositionParser.Entry.SAMPLE && runFamily != null) {
                 runFamily.addRun(runStart, records.size());
+                runFamily.inputBytes += runEndOffset - runStartOffset;
                 runFamily = null;
             }
             switch (entry) {
@@ -294,10 +299,13 @@ final class FamilyIndexer {
                     if (runFamily != f) {
                         if (runFamily != null) {
                             runFamily.addRun(runStart, records.size());
+                            runFamily.inputBytes += runEndOffset - runStartOffset;
                         }
                         runFamily = f;
                         runStart = records.size();
+                        runStartOffset = p.entryStart();
                     }
+                    runEndOffset = p.entryEnd();
                     record(p, renamed, records);
                     break;
                 }
@@ -332,6 +340,7 @@ final class FamilyIndexer {
         f.hasSamples = false;
         f.runCount = 0;
         f.samples = 0;
+        f.inputBytes = 0;
         f.badBound = 0;
         byName.put(f);
         body.families.add(f);

@@ -26,6 +26,10 @@ final class MergedFamily {
     int badBound;
     /** Some segment comes from OpenMetrics: only then can there be _created, _gcount, _gsum samples. */
     boolean anyOpenMetrics;
+    /** Samples of every instance in it, as indexed (an estimate of its output's size needs them). */
+    int samples;
+    /** Bytes of the bodies its samples' lines span, as indexed (for the same estimate). */
+    long inputBytes;
     /** Segments packed in arrays (one object per segment would cost more than the samples). */
     private ExpositionMerger.Instance[] segmentInstances;
     private int[] segmentData;

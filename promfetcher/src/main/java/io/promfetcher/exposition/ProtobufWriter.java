@@ -17,7 +17,7 @@ import java.util.Set;
  * Writes the merged exposition as delimited protobuf {@code io.prometheus.client.MetricFamily}
  * messages (client_java's generated classes).
  *
- * <p>Families from protobuf instances ({@link #protobufFamilies}) keep their messages: native
+ * <p>Families from protobuf instances ({@link #protobufFamily}) keep their messages: native
  * histograms (schema, zero bucket, spans, deltas), classic buckets and exemplars pass unchanged,
  * each metric only gains the instance's target labels. Families from text instances are written
  * per sample name, as Prometheus stores them: a counter's or gauge's samples as a COUNTER or
@@ -166,30 +166,27 @@ final class ProtobufWriter implements ExpositionWriter {
     }
 
     /**
-     * The families of the protobuf instances, merged by name in instance order: each metric gains
-     * its instance's target labels (an app label of one of those names is kept as
-     * {@code exported_<name>}). A family whose type differs from the first instance's is dropped
-     * for that instance and counted as a conflict.
+     * One family of the protobuf instances, its instances' messages in instance order: each metric
+     * gains its instance's target labels (an app label of one of those names is kept as
+     * {@code exported_<name>}). An instance whose family has another type than the first
+     * instance's is dropped from it and counted as a conflict.
      */
-    void protobufFamilies(Map<String, List<Map.Entry<ExpositionMerger.Instance, Metrics.MetricFamily>>> families)
-            throws IOException {
-        for (List<Map.Entry<ExpositionMerger.Instance, Metrics.MetricFamily>> group : families.values()) {
-            Metrics.MetricFamily first = group.get(0).getValue();
-            Metrics.MetricFamily.Builder out = Metrics.MetricFamily.newBuilder(first).clearMetric()
-                    .setName(escapedName(first.getName()));
-            for (Map.Entry<ExpositionMerger.Instance, Metrics.MetricFamily> entry : group) {
-                ExpositionMerger.Instance instance = entry.getKey();
-                if (entry.getValue().getType() != first.getType()) {
-                    instance.samples -= entry.getValue().getMetricCount();
-                    instance.conflicts += entry.getValue().getMetricCount();
-                    continue;
-                }
-                for (Metrics.Metric metric : entry.getValue().getMetricList()) {
-                    out.addMetric(withTargets(metric, instance));
-                }
+    void protobufFamily(List<Map.Entry<ExpositionMerger.Instance, Metrics.MetricFamily>> group) throws IOException {
+        Metrics.MetricFamily first = group.get(0).getValue();
+        Metrics.MetricFamily.Builder out = Metrics.MetricFamily.newBuilder(first).clearMetric()
+                .setName(escapedName(first.getName()));
+        for (Map.Entry<ExpositionMerger.Instance, Metrics.MetricFamily> entry : group) {
+            ExpositionMerger.Instance instance = entry.getKey();
+            if (entry.getValue().getType() != first.getType()) {
+                instance.samples -= entry.getValue().getMetricCount();
+                instance.conflicts += entry.getValue().getMetricCount();
+                continue;
             }
-            out.build().writeDelimitedTo(sink.asStream());
+            for (Metrics.Metric metric : entry.getValue().getMetricList()) {
+                out.addMetric(withTargets(metric, instance));
+            }
         }
+        out.build().writeDelimitedTo(sink.asStream());
     }
 
     private String escapedName(String name) {
