@@ -8,14 +8,17 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -49,6 +52,11 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
     /** Set while a request on the connection is being answered; idle connections may be closed. */
     static final AttributeKey<Boolean> BUSY = AttributeKey.valueOf("promfetcher.busy");
+    /**
+     * Set while a streamed body is being sent: a connection that then neither reads nor takes
+     * any of the body for {@code http.idle_timeout} is a stalled reader, and is closed.
+     */
+    static final AttributeKey<Boolean> STREAMING = AttributeKey.valueOf("promfetcher.streaming");
     /** Pipelined requests held per connection before it stops reading. */
     static final int MAX_PIPELINED = 16;
 
@@ -56,16 +64,19 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final ServerState state;
     /** API requests count towards limits and shutdown; health probes must be answered regardless. */
     private final boolean api;
+    /** gzip level of streamed bodies (whole ones are compressed by the pipeline's compressor). */
+    private final int gzipLevel;
     /** Requests received while another is being answered, in arrival order; retained until handled. */
     private final java.util.ArrayDeque<FullHttpRequest> waiting = new java.util.ArrayDeque<>();
     private boolean answering;
     /** More requests came than may wait: after those waiting, answer 503 and close. */
     private boolean overflowed;
 
-    ApiHandler(Router router, ServerState state, boolean api) {
+    ApiHandler(Router router, ServerState state, boolean api, int gzipLevel) {
         this.router = router;
         this.state = state;
         this.api = api;
+        this.gzipLevel = gzipLevel;
     }
 
     static boolean busy(io.netty.channel.Channel channel) {
@@ -215,6 +226,9 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         final String uri;
         final boolean keepAlive;
         final boolean head;
+        /** HTTP/1.1: a body of unknown length goes in chunks; to HTTP/1.0 it goes until the connection closes. */
+        final boolean chunked;
+        final String acceptEncoding;
         private boolean counted;
         private boolean answered;
 
@@ -224,6 +238,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             this.uri = request.uri();
             this.keepAlive = HttpUtil.isKeepAlive(request);
             this.head = request.method().equals(HttpMethod.HEAD);
+            this.chunked = request.protocolVersion().equals(HttpVersion.HTTP_1_1);
+            this.acceptEncoding = request.headers().get(HttpHeaderNames.ACCEPT_ENCODING);
         }
 
         boolean enter() {
@@ -234,11 +250,15 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         /** Writes the reply (releasing its body), then reads the next request or closes. */
         void answer(String endpoint, Reply reply, boolean keepAliveWanted) {
             if (answered) {
-                reply.body().release();
+                reply.discard();
                 return;
             }
             answered = true;
             boolean keep = keepAliveWanted && !(api && state.draining());
+            if (reply.stream().isPresent()) {
+                stream(endpoint, reply, keep && chunked);
+                return;
+            }
             int code = reply.status().code();
             int length = reply.body().readableBytes();
             FullHttpResponse response;
@@ -253,18 +273,65 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             boolean keepOpen = keep;
             int status = code;
-            ctx.writeAndFlush(response).addListener((ChannelFutureListener) f -> {
-                try {
-                    reply.written().run();
-                } finally {
-                    finished(endpoint, status, length, reply.note());
+            ctx.writeAndFlush(response).addListener((ChannelFutureListener) f -> complete(endpoint, reply, status, length,
+                    keepOpen && f.isSuccess()));
+        }
+
+        /**
+         * Writes the headers of a streamed reply, then its body as it is made ({@link BodyStreamer});
+         * gzip is applied here, once for the whole body, when the caller accepts it.
+         */
+        private void stream(String endpoint, Reply reply, boolean keep) {
+            StreamedBody body = reply.stream().orElseThrow();
+            boolean gzip = gzipLevel > 0 && !head && BodyStreamer.acceptsGzip(acceptEncoding);
+            HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, reply.status());
+            try {
+                response.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
+                for (Map.Entry<String, String> h : reply.headers().entrySet()) {
+                    response.headers().set(h.getKey(), h.getValue());
                 }
-                if (keepOpen && f.isSuccess()) {
-                    ctx.executor().execute(() -> next(ctx)); // not nested: many pipelined answers written at once must not deepen the stack
-                } else {
-                    f.channel().close();
-                }
-            });
+            } catch (RuntimeException e) { // as for whole replies: a header Netty refuses is an internal error
+                LOG.error("cannot write the answer of {} to {}", endpoint, AccessLog.safeTarget(uri), e);
+                body.close(false);
+                answered = false;
+                answer(endpoint, Reply.text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error; see the gateway's log"), false);
+                return;
+            }
+            if (chunked) {
+                response.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            }
+            if (gzip) {
+                // Set, so the pipeline's compressor leaves the body alone.
+                response.headers().set(HttpHeaderNames.CONTENT_ENCODING, HttpHeaderValues.GZIP);
+            }
+            response.headers().set(HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT_ENCODING);
+            response.headers().set(HttpHeaderNames.CONNECTION, keep ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+            int code = reply.status().code();
+            if (head) {
+                body.close(false);
+                ctx.write(response);
+                ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener((ChannelFutureListener) f ->
+                        complete(endpoint, reply, code, 0, keep && f.isSuccess()));
+                return;
+            }
+            ctx.write(response);
+            ctx.channel().attr(STREAMING).set(true);
+            new BodyStreamer(ctx, body, gzip ? gzipLevel : 0, (sent, bytes) -> complete(endpoint, reply, code,
+                    (int) Math.min(Integer.MAX_VALUE, bytes), keep && sent)).start();
+        }
+
+        /** The reply has been written (or failed): the memory it held, the slot, the log; then the next request, or close. */
+        private void complete(String endpoint, Reply reply, int code, int length, boolean keepOpen) {
+            try {
+                reply.written().run();
+            } finally {
+                finished(endpoint, code, length, reply.note());
+            }
+            if (keepOpen) {
+                ctx.executor().execute(() -> next(ctx)); // not nested: many pipelined answers written at once must not deepen the stack
+            } else {
+                ctx.channel().close();
+            }
         }
 
         private FullHttpResponse response(Reply reply, boolean keep) {
@@ -288,6 +355,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
         private void finished(String endpoint, int code, int length, String note) {
             ctx.channel().attr(BUSY).set(false);
+            ctx.channel().attr(STREAMING).set(false);
             long nanos = System.nanoTime() - start;
             if (api) {
                 state.metrics().answered(endpoint, code, nanos);
@@ -302,7 +370,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
-        if (event instanceof IdleStateEvent && !busy(ctx.channel())) {
+        if (event instanceof IdleStateEvent && (!busy(ctx.channel()) || Boolean.TRUE.equals(ctx.channel().attr(STREAMING).get()))) {
             ctx.close();
             return;
         }

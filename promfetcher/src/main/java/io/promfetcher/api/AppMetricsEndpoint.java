@@ -1,13 +1,11 @@
 package io.promfetcher.api;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufOutputStream;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.promfetcher.exposition.ExpositionMerger;
 import io.promfetcher.exposition.FailureReason;
 import io.promfetcher.exposition.InstanceScrape;
 import io.promfetcher.exposition.MergeReport;
+import io.promfetcher.exposition.MergedExposition;
 import io.promfetcher.exposition.Negotiation;
 import io.promfetcher.exposition.OutputFormat;
 import io.promfetcher.exposition.ScrapeStatus;
@@ -25,7 +23,7 @@ import io.promfetcher.scrape.ScrapeOutcome;
 import io.promfetcher.scrape.ScrapeRequest;
 import io.promfetcher.scrape.ScrapeTarget;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +33,8 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -178,8 +178,8 @@ public final class AppMetricsEndpoint implements Endpoint {
      * by the scrape that received it; the merged output (it can be several times the bodies:
      * every sample gains nine labels) is admitted instance by instance, and an instance whose
      * output does not fit beside what other requests hold is left out with {@code too_large}
-     * while the others merge. Bodies are given back once the merge has read them, the output once
-     * it is written. Merging is CPU work proportional to the bodies: it runs on the merge
+     * while the others merge. Once the bodies are read, the output's hold shrinks to the window a
+     * streamed answer keeps; bodies and window are given back once the output is written. Merging is CPU work proportional to the bodies: it runs on the merge
      * executor, never on the event loop.
      */
     private CompletionStage<Reply> mergeWithinBudget(List<ScrapeOutcome<TargetLabels>> outcomes,
@@ -202,17 +202,19 @@ public final class AppMetricsEndpoint implements Endpoint {
     private Reply admitAndMerge(List<ScrapeOutcome<TargetLabels>> outcomes, ContainerMetrics.Samples container,
                                 OutputFormat format, ScrapeStatus status) {
         MemoryBudget.Hold output = budget.hold();
+        Runnable release = () -> { // once the output is written, or will never be: bodies and window back
+            output.release();
+            releaseBodies(outcomes);
+        };
         try {
             Admitted admitted = admit(outcomes, output, budget.limit());
             metrics.refusedForMemory(admitted.refused());
             // The platform's samples are admitted after the instances': without room, they are left out.
             ContainerMetrics.Samples supplied = output.tryGrow(supplementEstimate(container)) ? container : ContainerMetrics.NOTHING;
-            return merge(admitted, supplied, format, status, output).whenWritten(output::release);
+            return merge(admitted, supplied, format, status, output, release);
         } catch (RuntimeException e) {
-            output.release();
+            release.run();
             throw e;
-        } finally {
-            releaseBodies(outcomes); // read by the merge, or never to be
         }
     }
 
@@ -300,55 +302,83 @@ public final class AppMetricsEndpoint implements Endpoint {
         return total;
     }
 
+    /**
+     * Reads the bodies, then answers: the merged output, streamed (the output's hold shrinks to
+     * the window the stream keeps: {@link #streamWindow}), when an instance was up; else why none
+     * was. The bodies stay held until the output is written: the writer copies from them.
+     */
     private Reply merge(Admitted admitted, ContainerMetrics.Samples container, OutputFormat format, ScrapeStatus status,
-                        MemoryBudget.Hold output) {
+                        MemoryBudget.Hold output, Runnable release) {
         List<ScrapeOutcome<TargetLabels>> outcomes = admitted.outcomes();
         List<InstanceScrape> scrapes = new ArrayList<>(outcomes.size());
-        long bodies = 0;
         for (ScrapeOutcome<TargetLabels> outcome : outcomes) {
             if (outcome instanceof ScrapeOutcome.Success<TargetLabels> s) {
                 scrapes.add(new InstanceScrape.Body(s.target().instance(), s.body(), s.contentType(), s.duration()));
-                bodies += s.body().length;
             } else if (outcome instanceof ScrapeOutcome.Failure<TargetLabels> f) {
                 scrapes.add(new InstanceScrape.Failure(f.target().instance(), f.reason(), f.duration()));
             }
         }
         scrapes.addAll(container.supplements());
-        // Starts at a typical size (labels roughly double a corpus body) and grows if needed;
-        // starting at the admitted upper bound would take the allocator's slow unpooled path on
-        // every request for memory that is rarely used. Not capped at the bound: an estimate
-        // beaten by unusual input (heavily escaped names) must not fail the request.
-        int max = (int) Math.min(Integer.MAX_VALUE - 8, output.bytes());
-        ByteBuf body = ByteBufAllocator.DEFAULT.buffer((int) Math.min(max, bodies * 5 / 2 + 16384));
-        MergeReport report;
-        try (ByteBufOutputStream out = new ByteBufOutputStream(body)) {
-            report = ExpositionMerger.merge(scrapes, format, status, out);
-        } catch (IOException | RuntimeException e) {
-            body.release();
-            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+        MergedExposition merged = ExpositionMerger.prepare(scrapes, format, status);
+        MergeReport read = merged.report();
+        long up = read.instances().stream().filter(MergeReport.InstanceOutcome::up).count();
+        String note = "instances=" + up + "/" + read.instances().size();
+        if (up > 0 || container.known()) { // an app without metrics of its own still has its container's
+            output.shrink(output.bytes() - streamWindow(merged));
+            return Reply.streamed(HttpResponseStatus.OK, format.contentType(),
+                    new MergedBody(merged, mergeExecutor, report -> {
+                        release.run();
+                        metrics.record(report);
+                        listener.answered(report, HttpResponseStatus.OK.code());
+                    })).withNote(note);
         }
-        output.shrink(output.bytes() - body.capacity()); // hold what the output takes, not what it might have
-        metrics.record(report);
-        Reply reply = answer(report, admitted, container, format, body);
-        listener.answered(report, reply.status().code());
+        release.run();
+        metrics.record(read);
+        Reply reply = (admitted.refused() > 0 // memory, not the app, is what is missing: worth a retry
+                ? Reply.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "the gateway is merging as much as its memory allows; retry shortly")
+                        .withHeader("Retry-After", "1")
+                : allFailed(read)).withNote(note);
+        listener.answered(read, reply.status().code());
         return reply;
     }
 
-    /** The answer to a merge: the output when an instance was up, else why none was. */
-    private static Reply answer(MergeReport report, Admitted admitted, ContainerMetrics.Samples container,
-                                OutputFormat format, ByteBuf body) {
-        long up = report.instances().stream().filter(MergeReport.InstanceOutcome::up).count();
-        String note = "instances=" + up + "/" + report.instances().size();
-        if (up > 0 || container.known()) { // an app without metrics of its own still has its container's
-            return Reply.of(HttpResponseStatus.OK, format.contentType(), body).withNote(note);
+    /**
+     * What a streamed answer holds beyond its bodies: the chunks waiting for the socket, the
+     * chunk being filled, and the largest part the merge writes at once.
+     */
+    static long streamWindow(MergedExposition merged) {
+        return BodyStreamer.WINDOW + BodyStreamer.CHUNK + merged.largestPartBytes();
+    }
+
+    /** The merged output as a streamed body; {@code closed} gets the final report, once. */
+    private static final class MergedBody implements StreamedBody {
+        private final MergedExposition merged;
+        private final Executor executor;
+        private final Consumer<MergeReport> closed;
+        private final AtomicBoolean done = new AtomicBoolean();
+
+        MergedBody(MergedExposition merged, Executor executor, Consumer<MergeReport> closed) {
+            this.merged = merged;
+            this.executor = executor;
+            this.closed = closed;
         }
-        body.release();
-        if (admitted.refused() > 0) { // memory, not the app, is what is missing: worth a retry
-            return Reply.text(HttpResponseStatus.SERVICE_UNAVAILABLE,
-                            "the gateway is merging as much as its memory allows; retry shortly")
-                    .withHeader("Retry-After", "1").withNote(note);
+
+        @Override
+        public boolean writeNext(OutputStream out) throws IOException {
+            return merged.writeNext(out);
         }
-        return allFailed(report).withNote(note);
+
+        @Override
+        public Executor executor() {
+            return executor;
+        }
+
+        @Override
+        public void close(boolean complete) {
+            if (done.compareAndSet(false, true)) {
+                closed.accept(merged.report());
+            }
+        }
     }
 
     /** Every instance failed: their own 401/403 if that is what they all said, else 502 with reasons. */

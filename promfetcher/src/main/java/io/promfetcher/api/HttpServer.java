@@ -129,7 +129,7 @@ public final class HttpServer {
                                     StandardCompressionOptions.gzip(settings.gzipLevel(), 15, 8)));
                         }
                         p.addLast(new HttpObjectAggregator(MAX_REQUEST_BODY));
-                        p.addLast(new ApiHandler(router, state, api));
+                        p.addLast(new ApiHandler(router, state, api, api ? settings.gzipLevel() : 0));
                     }
                 });
         try {

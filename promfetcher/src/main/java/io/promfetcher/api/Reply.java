@@ -5,15 +5,17 @@ import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What an endpoint answers: status, content type, extra headers and the body, which the server
- * writes and releases. {@code note} is appended to the access-log line (e.g. instance counts);
+ * writes and releases — either whole ({@code body}) or made while it is sent ({@code stream}; then
+ * {@code body} is empty). {@code note} is appended to the access-log line (e.g. instance counts);
  * {@code written} runs once the response has been written or has failed (to give back memory
  * an endpoint reserved for the body).
  */
 public record Reply(HttpResponseStatus status, String contentType, Map<String, String> headers,
-                    ByteBuf body, String note, Runnable written) {
+                    ByteBuf body, Optional<StreamedBody> stream, String note, Runnable written) {
 
     private static final Runnable NOTHING = () -> {};
 
@@ -25,7 +27,18 @@ public record Reply(HttpResponseStatus status, String contentType, Map<String, S
     }
 
     public static Reply of(HttpResponseStatus status, String contentType, ByteBuf body) {
-        return new Reply(status, contentType, Map.of(), body, "", NOTHING);
+        return new Reply(status, contentType, Map.of(), body, Optional.empty(), "", NOTHING);
+    }
+
+    /** An answer whose body is written part by part as the server sends it (see {@link StreamedBody}). */
+    public static Reply streamed(HttpResponseStatus status, String contentType, StreamedBody stream) {
+        return new Reply(status, contentType, Map.of(), Unpooled.EMPTY_BUFFER, Optional.of(stream), "", NOTHING);
+    }
+
+    /** Gives back what the body holds, for a reply that will not be sent. */
+    public void discard() {
+        body.release();
+        stream.ifPresent(s -> s.close(false));
     }
 
     /** A plain-text answer; a trailing newline is added so curl output ends cleanly. */
@@ -40,16 +53,16 @@ public record Reply(HttpResponseStatus status, String contentType, Map<String, S
     public Reply withHeader(String name, String value) {
         Map<String, String> more = new java.util.HashMap<>(headers);
         more.put(name, value);
-        return new Reply(status, contentType, more, body, note, written);
+        return new Reply(status, contentType, more, body, stream, note, written);
     }
 
     public Reply withNote(String text) {
-        return new Reply(status, contentType, headers, body, text, written);
+        return new Reply(status, contentType, headers, body, stream, text, written);
     }
 
     public Reply whenWritten(Runnable action) {
         Runnable before = written;
-        return new Reply(status, contentType, headers, body, note, () -> {
+        return new Reply(status, contentType, headers, body, stream, note, () -> {
             before.run();
             action.run();
         });

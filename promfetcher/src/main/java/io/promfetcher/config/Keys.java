@@ -33,7 +33,7 @@ public final class Keys {
             "Time a client has to send one whole request, from its first byte to its last; a slower one gets 408 and is closed.");
     public static final Key<Duration> HTTP_IDLE_TIMEOUT = new Key<>("http.idle_timeout",
             ValueType.duration(Duration.ofSeconds(1), Duration.ofHours(1)), Duration.ofSeconds(120),
-            "A connection with no request in flight for this long is closed; Prometheus scrapes far more often.");
+            "A connection with no request in flight for this long is closed (Prometheus scrapes far more often), and so is one that takes none of an answer being sent for this long (a stalled reader).");
     public static final Key<Integer> HTTP_MAX_CONNECTIONS = new Key<>("http.max_connections",
             ValueType.integer(1, 1_000_000), 10_000,
             "Open connections per port; a connection beyond it is answered 503 and closed.");

@@ -10,6 +10,7 @@ import io.promfetcher.api.AppMetricsRequest;
 import io.promfetcher.api.AppSelector;
 import io.promfetcher.api.Endpoint;
 import io.promfetcher.api.Reply;
+import io.promfetcher.api.StreamedBody;
 import io.promfetcher.api.Request;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -85,6 +86,7 @@ public final class ExplainEndpoint implements Endpoint {
             return new Explanation.ScrapeAttempt(reply.status().code(), message);
         } finally {
             reply.body().release();
+            reply.stream().ifPresent(StreamedBody::drain);
             reply.written().run();
         }
     }
