@@ -512,7 +512,7 @@ final class FamilyIndexer {
      */
     private void record(ExpositionParser p, boolean renamed, SampleRecords records) {
         LabelSpans labels = p.labels();
-        boolean fast = !p.nameQuoted() && !renamed && labels.canonical();
+        boolean fast = !p.nameQuoted() && !renamed && labels.canonical(p.buffer());
         int labelsStart = p.entryStart();
         int labelsEnd = labelsStart;
         if (labels.count > 0) {
@@ -523,7 +523,7 @@ final class FamilyIndexer {
         int exemplarEnd = 0;
         if (p.hasExemplar()) {
             LabelSpans e = p.exemplarLabels();
-            fast &= escaping != EscapingScheme.DOTS && !e.anyNameQuoted() && e.canonical()
+            fast &= escaping != EscapingScheme.DOTS && !e.anyNameQuoted() && e.canonical(p.buffer())
                     && plainNumber(p.buffer(), p.exemplarValueStart());
             exemplarStart = p.exemplarStart();
             exemplarEnd = p.hasExemplarTimestamp() ? p.exemplarTimestampEnd() : p.exemplarValueEnd();

@@ -49,16 +49,17 @@ final class LabelSpans {
     }
 
     /**
-     * {@code a="x",b="y"}: no blanks, no trailing comma, only the escapes every reader knows, so
-     * the section from the first name to the last value's closing quote is copied in one piece.
-     * (Quoted names are the naming's business: see {@link LabelNaming#resolve}.)
+     * {@code a="x",b="y"} in {@code buf}: no blanks, commas between labels, no trailing comma,
+     * only the escapes every reader knows, so the section from the first name to the last value's
+     * closing quote is copied in one piece. (Quoted names are the naming's business: see
+     * {@link LabelNaming#resolve}.) Text's {@code a="x" b="y"} is not: OpenMetrics refuses it.
      */
-    boolean canonical() {
+    boolean canonical(byte[] buf) {
         for (int i = 0; i < count; i++) {
             if (nameEnd[i] + 2 != valueStart[i] || valueOddEscape[i]) {
                 return false;
             }
-            if (i > 0 && valueEnd[i - 1] + 2 != nameStart[i]) {
+            if (i > 0 && (valueEnd[i - 1] + 2 != nameStart[i] || buf[valueEnd[i - 1] + 1] != ',')) {
                 return false;
             }
         }

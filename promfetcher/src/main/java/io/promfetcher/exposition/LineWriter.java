@@ -364,7 +364,7 @@ abstract class LineWriter implements ExpositionWriter {
         }
         byte[] buf = p.buffer();
         boolean resolved = names.resolve(p, spans, series);
-        if (!resolved && spans.canonical()) {
+        if (!resolved && spans.canonical(buf)) {
             sink.write(buf, spans.nameStart[0], spans.valueEnd[n - 1] + 1 - spans.nameStart[0]);
             if (series) {
                 sink.write((byte) ',');
