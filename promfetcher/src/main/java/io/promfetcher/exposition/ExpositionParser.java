@@ -397,11 +397,27 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
         return p;
     }
 
+    private static final long QUOTES = ONES * '"';
+    private static final long BACKSLASHES = ONES * '\\';
+
+    /** Whether some byte of x is zero (bit 7 of each such byte set; others may be too above the first). */
+    private static long zeroByte(long x) {
+        return (x - ONES) & ~x & HIGHS;
+    }
+
     /** p is at an opening quote; returns the offset after the closing one. */
     int scanQuoted(int p) {
         lastQuotedEscaped = false;
         lastQuotedOddEscape = false;
         p++;
+        // Eight plain ASCII bytes at a time: none a quote, backslash, newline or part of UTF-8.
+        while (p + 8 <= limit) {
+            long x = (long) LONGS.get(buf, p);
+            if ((zeroByte(x ^ QUOTES) | zeroByte(x ^ BACKSLASHES) | zeroByte(x ^ NEWLINES) | (x & HIGHS)) != 0) {
+                break;
+            }
+            p += 8;
+        }
         while (true) {
             if (p >= limit || buf[p] == '\n') {
                 throw error(p, "unterminated quoted string");
@@ -681,6 +697,9 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
      * Only a magnitude near 1e308 is parsed to tell: without allocating for the usual values.
      */
     boolean outOfRange(int p, int end) {
+        if (!decimalExponent && end - p <= 300) {
+            return false; // the usual value: too few digits, and no exponent (see decimal)
+        }
         int integerDigits = 0;
         boolean fraction = false;
         int exponent = 0;
@@ -721,7 +740,11 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
     }
 
     /** Decimal without the special values: digits with optional fraction and exponent. */
+    /** The last {@link #decimal} had an exponent (only then can a short number be out of range). */
+    private boolean decimalExponent;
+
     boolean decimal(int i, int end) {
+        decimalExponent = false;
         int digits = 0;
         while (i < end && buf[i] >= '0' && buf[i] <= '9') {
             i++;
@@ -750,6 +773,7 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
             if (exp == 0) {
                 return false;
             }
+            decimalExponent = true;
         }
         return i == end;
     }
