@@ -239,7 +239,7 @@ public final class AppMetricsEndpoint implements Endpoint {
     static Admitted admit(List<ScrapeOutcome<TargetLabels>> outcomes, MemoryBudget.Hold output, long limit) {
         long fixed = 4096;
         for (ScrapeOutcome<TargetLabels> o : outcomes) {
-            fixed += 6 * (labelBytes(o.target().instance()) + 64); // the scrape status lines of every instance
+            fixed += 6 * (o.target().instance().writtenBytes() + 64); // the scrape status lines of every instance
         }
         boolean fixedFits = output.tryGrow(fixed);
         List<ScrapeOutcome<TargetLabels>> admitted = new ArrayList<>(outcomes.size());
@@ -263,15 +263,6 @@ public final class AppMetricsEndpoint implements Endpoint {
         return new Admitted(admitted, refused);
     }
 
-    private static long labelBytes(TargetLabels target) {
-        List<String> values = target.values();
-        long bytes = 2;
-        for (int i = 0; i < TargetLabels.NAMES.size(); i++) {
-            bytes += TargetLabels.NAMES.get(i).length() + values.get(i).length() + 4;
-        }
-        return bytes;
-    }
-
     /**
      * What an instance's part of the merged output will take, near its upper end: its body, plus
      * for each line the instance's labels as written (comment lines counted too: counting them
@@ -284,9 +275,9 @@ public final class AppMetricsEndpoint implements Endpoint {
         if (success.contentType().contains("protobuf")) {
             // No lines to count: every metric, some tens of bytes, gains the instance's labels
             // (a few hundred); four times the body is near the upper end for real expositions.
-            return 4L * body.length + 64L * labelBytes(success.target().instance());
+            return 4L * body.length + 64L * success.target().instance().writtenBytes();
         }
-        return body.length + (lines(body) + 1) * labelBytes(success.target().instance());
+        return body.length + (lines(body) + 1) * success.target().instance().writtenBytes();
     }
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
