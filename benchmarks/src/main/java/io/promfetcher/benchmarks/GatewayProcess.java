@@ -32,7 +32,7 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     /**
-     * Starts the jar with {@code -Xmx<heap>} (and {@code GATEWAY_JAVA_OPTS}, e.g. a flight
+     * Starts the jar with {@code -Xms32m -Xmx<heap> -XX:+UseSerialGC} (and {@code GATEWAY_JAVA_OPTS}, e.g. a flight
      * recording) and the given PROMFETCHER_* settings; returns once its health port answers 200.
      */
     static GatewayProcess start(String heap, String natsUrls, Map<String, String> settings, Path workDir) throws IOException {
@@ -40,8 +40,17 @@ final class GatewayProcess implements AutoCloseable {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: mvn -B -q package -DskipTests -pl promfetcher,benchmarks -am");
         }
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap));
+        // As the gateway runs where it is deployed: -Xms32m as run-local and the CF manifest start
+        // it (the JVM's default initial heap, 1/64 of this 24 GB machine, is the whole 256 MB),
+        // and the serial collector, which the JVM's ergonomics pick by themselves below 2 GB of
+        // memory (HotSpot GC tuning guide, "Ergonomics": not a server-class machine), as in the
+        // CF manifest's 1 GB container; on this machine they would pick G1.
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xms32m", "-Xmx" + heap));
         String extra = System.getenv().getOrDefault("GATEWAY_JAVA_OPTS", "");
+        if (!extra.matches(".*-XX:\\+Use\\w+GC.*")) { // GATEWAY_JAVA_OPTS=-XX:+UseG1GC measures the other one
+            command.add("-XX:+UseSerialGC");
+        }
         if (!extra.isBlank()) {
             command.addAll(List.of(extra.trim().split("\\s+")));
         }

@@ -146,7 +146,7 @@ public final class MergedExposition {
      * instance). What a caller sending step by step holds at most beyond its window.
      */
     public long largestPartBytes() {
-        long status = 6L * 64 * (instances.size() + 1) + instances.stream().mapToLong(i -> 6L * labelBytes(i)).sum();
+        long status = 6L * 64 * (instances.size() + 1) + instances.stream().mapToLong(i -> 6L * i.target.writtenBytes()).sum();
         return Math.max(largestFamilyBytes, status) + 4096;
     }
 
@@ -154,7 +154,7 @@ public final class MergedExposition {
                                            List<List<Map.Entry<ExpositionMerger.Instance, Metrics.MetricFamily>>> protobuf) {
         long labels = 0;
         for (ExpositionMerger.Instance i : labelled) {
-            labels = Math.max(labels, labelBytes(i));
+            labels = Math.max(labels, i.target.writtenBytes());
         }
         long largest = 0;
         for (MergedFamily f : families) {
@@ -170,15 +170,5 @@ public final class MergedExposition {
             largest = Math.max(largest, bytes);
         }
         return largest;
-    }
-
-    /** The target labels of an instance as written, about ({@code name="value",} each). */
-    private static long labelBytes(ExpositionMerger.Instance instance) {
-        List<String> values = instance.target.values();
-        long bytes = 2;
-        for (int i = 0; i < values.size(); i++) {
-            bytes += TargetLabels.NAMES.get(i).length() + values.get(i).length() + 4;
-        }
-        return bytes;
     }
 }

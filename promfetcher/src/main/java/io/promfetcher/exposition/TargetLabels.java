@@ -27,6 +27,19 @@ public record TargetLabels(String organizationId, String organizationName, Strin
         Objects.requireNonNull(instance, "instance");
     }
 
+    /**
+     * About the bytes these labels take in a sample as written ({@code name="value",} each,
+     * before any escaping): what each merged sample of the instance gains, for memory estimates.
+     */
+    public long writtenBytes() {
+        long bytes = 2;
+        List<String> values = values();
+        for (int i = 0; i < NAMES.size(); i++) {
+            bytes += NAMES.get(i).length() + values.get(i).length() + 4;
+        }
+        return bytes;
+    }
+
     /** The value of label {@code NAMES.get(i)} (without a List per call). */
     String value(int i) {
         return switch (i) {

@@ -79,4 +79,22 @@ class MergeAdmissionTest {
                 .contains("is larger than the memory for bodies and merged output");
         assertThat(budget.used()).isEqualTo(output.bytes());
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"", "\n", "a", "a 1\n", "a 1\nb 2", "1234567\n", "12345678\n\n\n",
+        "\n\n\n\n\n\n\n\n\n", "é\u00ff\n\u0100x\n", "# HELP x y\n# TYPE x counter\nx_total{a=\"\\n\"} 1\n"})
+    void linesAreCountedExactlyEightBytesAtATime(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        long expected = text.chars().filter(c -> c == '\n').count();
+        assertThat(AppMetricsEndpoint.lines(bytes)).isEqualTo(expected);
+        byte[] all = new byte[256 * 3 + 5]; // every byte value, at every offset within a word
+        for (int i = 0; i < all.length; i++) {
+            all[i] = (byte) (i * 7);
+        }
+        long newlines = 0;
+        for (byte b : all) {
+            newlines += b == '\n' ? 1 : 0;
+        }
+        assertThat(AppMetricsEndpoint.lines(all)).isEqualTo(newlines);
+    }
 }
