@@ -86,6 +86,7 @@ public final class ExpositionMerger {
         Map<String, MergedFamily> families = new LinkedHashMap<>();
         Map<String, List<Map.Entry<Instance, Metrics.MetricFamily>>> protobufFamilies = new LinkedHashMap<>();
         FamilyIndexer indexer = FamilyIndexer.forThread(format.escaping());
+        SampleRecords records = SampleRecords.take();
         Set<String> supplied = new HashSet<>();
         try {
             for (Instance supplement : supplements) {
@@ -93,7 +94,7 @@ public final class ExpositionMerger {
                 supplement.format = InputFormat.fromContentType(body.contentType()).orElse(InputFormat.PROMETHEUS_TEXT);
                 supplement.parser = ExpositionParser.create(supplement.format, body.bytes(), 0, body.bytes().length);
                 try {
-                    commit(supplement, indexer.index(supplement.parser), families, Set.of(), supplements.size());
+                    commit(supplement, indexer.index(supplement.parser, records), records, families, Set.of(), supplements.size());
                 } catch (ExpositionParseException e) {
                     continue; // the gateway's own text: a bug, never worth failing the merge for
                 }
@@ -129,13 +130,13 @@ public final class ExpositionMerger {
                     } else {
                         instance.parser = ExpositionParser.create(instance.format, body.bytes(), body.offset(), body.length());
                     }
-                    indexed = indexer.index(instance.parser);
+                    indexed = indexer.index(instance.parser, records);
                 } catch (ExpositionParseException e) {
                     instance.failure = FailureReason.PARSE;
                     instance.parseFailure = new MergeReport.ParseFailure(e.line(), e.column(), e.reason());
                     continue;
                 }
-                commit(instance, indexed, families, reserved, instances.size());
+                commit(instance, indexed, records, families, reserved, instances.size());
             }
         } finally {
             indexer.release();
@@ -155,7 +156,7 @@ public final class ExpositionMerger {
             });
             families = ordered;
         }
-        return new MergedExposition(format, status, instances, supplements, families, protobufFamilies);
+        return new MergedExposition(format, status, instances, supplements, families, protobufFamilies, records);
     }
 
     /** A protobuf body for a protobuf caller: its families grouped by name for the writer. */
@@ -174,10 +175,9 @@ public final class ExpositionMerger {
         }
     }
 
-    private static void commit(Instance instance, FamilyIndexer.IndexedBody indexed, Map<String, MergedFamily> families,
-            Set<String> reserved, int instanceCount) {
-        instance.skipped = indexed.skipped;
-        instance.skippedCount = indexed.skippedCount;
+    private static void commit(Instance instance, FamilyIndexer.IndexedBody indexed, SampleRecords records,
+            Map<String, MergedFamily> families, Set<String> reserved, int instanceCount) {
+        instance.records = records;
         instance.duplicates = indexed.duplicates;
         for (FamilyIndexer.LocalFamily f : indexed.families) {
             MergedFamily merged = families.get(f.key);
@@ -186,8 +186,8 @@ public final class ExpositionMerger {
                 continue;
             }
             if (merged == null) {
-                merged = new MergedFamily(f.key, f.outName, f.quoted, f.type, f.bareCounter, instanceCount,
-                        java.util.Arrays.copyOfRange(f.memberBuf, f.memberStart, f.memberStart + f.nameLength));
+                merged = new MergedFamily(f.key, f.outName, f.outNameBytes, f.quoted, f.type, f.bareCounter, instanceCount,
+                        f.baseName);
                 families.put(f.key, merged);
             }
             // Another type than the lowest-index instance gave the family (a text gauge x_info
@@ -208,9 +208,12 @@ public final class ExpositionMerger {
             }
             instance.samples += f.samples;
             merged.samples += f.samples;
+            merged.inputBytes += f.inputBytes;
             for (int r = 0; r < f.runCount; r++) {
-                merged.addSegment(instance, f.runs[r * 3], f.runs[r * 3 + 1], f.runs[r * 3 + 2],
-                        foreign ? merged.baseName.length : f.nameLength, foreign);
+                if (f.runs[r * 2] < f.runs[r * 2 + 1]) { // a run of duplicates only is empty now
+                    merged.addSegment(instance, f.runs[r * 2], f.runs[r * 2 + 1],
+                            foreign ? merged.baseName.length : f.nameLength, foreign);
+                }
             }
         }
     }
@@ -220,7 +223,7 @@ public final class ExpositionMerger {
             .comparingLong((Instance i) -> i.numericIndex)
             .thenComparing(i -> i.target.index())
             .thenComparing(i -> i.target.instance())
-            .thenComparing(i -> i.sortKey);
+            .thenComparing(Instance::sortKey);
 
     private static long numericIndex(String index) {
         if (index.isEmpty() || index.length() >= 19) {
@@ -240,24 +243,32 @@ public final class ExpositionMerger {
         final TargetLabels target;
         InputFormat format;
         boolean contentTypeFallback;
+        /** Reads the body; after indexing, only for the samples the writer must lex again. */
         ExpositionParser parser;
+        /** The merge's records, where this instance's samples are. */
+        SampleRecords records;
         FailureReason failure;
         MergeReport.ParseFailure parseFailure;
-        int[] skipped = new int[0];
-        int skippedCount;
         int samples;
         int duplicates;
         int conflicts;
         byte[] targetBlock;
 
         final long numericIndex;
-        final String sortKey;
+        /** The other labels, for the rare tie of index and host:port (made only then). */
+        private String sortKey;
 
         Instance(InstanceScrape scrape) {
             this.scrape = scrape;
             this.target = scrape.target();
             this.numericIndex = numericIndex(target.index());
-            this.sortKey = String.join("\u0000", target.values());
+        }
+
+        String sortKey() {
+            if (sortKey == null) {
+                sortKey = String.join("\u0000", target.values());
+            }
+            return sortKey;
         }
 
         MergeReport.InstanceOutcome outcome() {

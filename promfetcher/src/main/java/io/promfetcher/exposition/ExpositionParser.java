@@ -47,6 +47,8 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
     int timestampStart = -1;
     int timestampEnd;
     boolean hasExemplar;
+    /** Offset of the exemplar's opening brace. */
+    int exemplarStart;
     final LabelSpans exemplarLabels = new LabelSpans();
     int exemplarValueStart;
     int exemplarValueEnd;
@@ -58,10 +60,13 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
     private boolean lastQuotedEscaped;
     private boolean lastQuotedOddEscape;
     /**
-     * Set when re-reading input this parser already validated (the merge's second pass): the
+     * Set when re-reading input this parser already validated (see {@link #reread}): the
      * checks that cannot fail the second time (UTF-8, numbers, duplicate labels) are skipped.
      */
     boolean trusted;
+
+    /** End of the whole input (limit is that of the current reading). */
+    private final int inputEnd;
 
     ExpositionParser(byte[] buf, int offset, int length, int firstLine) {
         if (offset < 0 || length < 0 || offset + length > buf.length) {
@@ -70,6 +75,7 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
         this.buf = buf;
         this.pos = offset;
         this.limit = offset + length;
+        this.inputEnd = limit;
         this.line = firstLine;
     }
 
@@ -87,13 +93,18 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
                 : new PrometheusTextParser(buf, start, end - start, firstLine);
     }
 
-    /** Repositions this parser on a part of its input already parsed once (reuse avoids allocation). */
-    void reset(int start, int end, int firstLine) {
+    /**
+     * Reads again the sample whose line starts at {@code lineStart}, in input this parser has
+     * already validated (trusted: the checks that cannot fail twice are skipped). For the rare
+     * sample the writer cannot write from what {@link SampleRecords} holds.
+     */
+    void reread(int lineStart) {
         trusted = true;
-        pos = start;
-        limit = end;
-        line = firstLine;
+        pos = lineStart;
+        limit = inputEnd;
+        line = 0;
         resetFormatState();
+        next();
     }
 
     void resetFormatState() {}
@@ -202,6 +213,11 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
 
     int exemplarValueEnd() {
         return exemplarValueEnd;
+    }
+
+    /** Offset of the exemplar's opening brace ({@code {a="x"} 1.5}). */
+    int exemplarStart() {
+        return exemplarStart;
     }
 
     boolean hasExemplarTimestamp() {
@@ -341,7 +357,21 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
         line++;
     }
 
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+    private static final long NEWLINES = ONES * '\n';
+
+    /** The newline (or limit) at or after p: eight bytes at a time (HELP lines are long). */
     int lineEnd(int p) {
+        for (; p + 8 <= limit; p += 8) {
+            long x = (long) LONGS.get(buf, p) ^ NEWLINES;
+            long zero = (x - ONES) & ~x & HIGHS;
+            if (zero != 0) {
+                return p + (Long.numberOfTrailingZeros(zero) >>> 3);
+            }
+        }
         while (p < limit && buf[p] != '\n') {
             p++;
         }
@@ -367,11 +397,27 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
         return p;
     }
 
+    private static final long QUOTES = ONES * '"';
+    private static final long BACKSLASHES = ONES * '\\';
+
+    /** Whether some byte of x is zero (bit 7 of each such byte set; others may be too above the first). */
+    private static long zeroByte(long x) {
+        return (x - ONES) & ~x & HIGHS;
+    }
+
     /** p is at an opening quote; returns the offset after the closing one. */
     int scanQuoted(int p) {
         lastQuotedEscaped = false;
         lastQuotedOddEscape = false;
         p++;
+        // Eight plain ASCII bytes at a time: none a quote, backslash, newline or part of UTF-8.
+        while (p + 8 <= limit) {
+            long x = (long) LONGS.get(buf, p);
+            if ((zeroByte(x ^ QUOTES) | zeroByte(x ^ BACKSLASHES) | zeroByte(x ^ NEWLINES) | (x & HIGHS)) != 0) {
+                break;
+            }
+            p += 8;
+        }
         while (true) {
             if (p >= limit || buf[p] == '\n') {
                 throw error(p, "unterminated quoted string");
@@ -435,6 +481,9 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
      * {@code \\}, {@code \n} (and in OpenMetrics {@code \"}) mean something, the rest stays.
      */
     void checkHelp(int p, int end) {
+        while (p + 8 <= end && ((long) LONGS.get(buf, p) & HIGHS) == 0) {
+            p += 8; // ASCII
+        }
         while (p < end) {
             byte c = buf[p];
             if (c < 0) {
@@ -648,6 +697,9 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
      * Only a magnitude near 1e308 is parsed to tell: without allocating for the usual values.
      */
     boolean outOfRange(int p, int end) {
+        if (!decimalExponent && end - p <= 300) {
+            return false; // the usual value: too few digits, and no exponent (see decimal)
+        }
         int integerDigits = 0;
         boolean fraction = false;
         int exponent = 0;
@@ -688,7 +740,11 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
     }
 
     /** Decimal without the special values: digits with optional fraction and exponent. */
+    /** The last {@link #decimal} had an exponent (only then can a short number be out of range). */
+    private boolean decimalExponent;
+
     boolean decimal(int i, int end) {
+        decimalExponent = false;
         int digits = 0;
         while (i < end && buf[i] >= '0' && buf[i] <= '9') {
             i++;
@@ -717,6 +773,7 @@ public abstract sealed class ExpositionParser permits PrometheusTextParser, Open
             if (exp == 0) {
                 return false;
             }
+            decimalExponent = true;
         }
         return i == end;
     }

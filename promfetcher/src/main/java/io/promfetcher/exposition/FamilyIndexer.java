@@ -8,10 +8,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * First pass of a merge over one body: parses it completely (so a broken body is refused before
+ * The one pass of a merge over one body: parses it completely (so a broken body is refused before
  * anything of it is written), groups its samples into families as Prometheus does, finds
- * duplicate series, and records where each family's samples lie. It keeps offsets, not samples:
- * the writer parses those ranges again to write them.
+ * duplicate series, and records in the merge's {@link SampleRecords} what the writer needs of
+ * each sample kept (offsets and spans, not copies), so that writing does not parse again. Each
+ * family's samples are runs of record numbers.
  *
  * <p>Instances of one app expose the same families in the same order, so the per-family records
  * are pooled and reused from one body to the next (and, one indexer per thread, from one merge to
@@ -27,7 +28,6 @@ final class FamilyIndexer {
     private static final byte[][] OPENMETRICS_GROUP_SUFFIXES = java.util.stream.Stream.of("_total", "_created",
             "_bucket", "_count", "_sum", "_gcount", "_gsum", "_info")
             .map(x -> x.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
-    private static final int[] NO_OFFSETS = new int[0];
 
     /**
      * One indexer per thread and escaping, kept between merges: its arrays grow to the largest
@@ -40,6 +40,9 @@ final class FamilyIndexer {
     private final EscapingScheme escaping;
     private final LabelNaming naming;
     private final SeriesLog seen = new SeriesLog();
+    /** Record numbers of the duplicates of the body being indexed (reused within one call). */
+    private int[] dropped = new int[16];
+    private int droppedCount;
     private final List<LocalFamily> pool = new ArrayList<>();
     private final NameTable byName = new NameTable();
     /** The families of the body being indexed (reused: valid until the next body). */
@@ -86,6 +89,13 @@ final class FamilyIndexer {
         boolean bareCounter;
         /** The OpenMetrics family name as written (escaped): samples are written as it plus their suffix. */
         String outName;
+        /**
+         * {@link #outName} as UTF-8, and the family name without suffix as the body wrote it
+         * (unescaped): made when the name changes, never written to afterwards, so merged families
+         * share them as they share the Strings.
+         */
+        byte[] outNameBytes;
+        byte[] baseName;
         long outNameHash;
         /**
          * Identity in the merge: the name the family has in text (a counter foo is foo_total, an
@@ -93,10 +103,12 @@ final class FamilyIndexer {
          */
         String key;
         boolean quoted;
-        /** Runs of samples: start offset, end offset, first line, per run. */
-        int[] runs = new int[6];
+        /** Runs of samples: first record number, end record number (exclusive), per run. */
+        int[] runs = new int[4];
         int runCount;
         int samples;
+        /** Bytes of the body its runs span (an estimate of its output's size needs them). */
+        long inputBytes;
         /**
          * Some sample has an {@code le} or {@code quantile} label that is not a float: Prometheus
          * stores it, promtool refuses it in a text histogram or summary (bit 1: le, bit 2: quantile).
@@ -118,13 +130,12 @@ final class FamilyIndexer {
             return new String(memberBuf, memberStart, memberEnd - memberStart, StandardCharsets.UTF_8);
         }
 
-        void addRun(int start, int end, int line) {
-            if (runCount * 3 == runs.length) {
+        void addRun(int start, int end) {
+            if (runCount * 2 == runs.length) {
                 runs = Arrays.copyOf(runs, runs.length * 2);
             }
-            runs[runCount * 3] = start;
-            runs[runCount * 3 + 1] = end;
-            runs[runCount * 3 + 2] = line;
+            runs[runCount * 2] = start;
+            runs[runCount * 2 + 1] = end;
             runCount++;
         }
 
@@ -137,21 +148,11 @@ final class FamilyIndexer {
     /** The outcome of indexing one body. */
     static final class IndexedBody {
         final List<LocalFamily> families;
-        /** Offsets of the lines of dropped duplicate samples, ascending. */
-        int[] skipped = NO_OFFSETS;
-        int skippedCount;
+        /** Samples dropped because an earlier sample of the body had their series (not recorded). */
         int duplicates;
 
         IndexedBody(List<LocalFamily> families) {
             this.families = families;
-        }
-
-        void skip(int offset) {
-            if (skippedCount == skipped.length) {
-                skipped = Arrays.copyOf(skipped, Math.max(8, skippedCount * 2));
-            }
-            skipped[skippedCount++] = offset;
-            duplicates++;
         }
     }
 
@@ -200,12 +201,30 @@ final class FamilyIndexer {
     }
 
     private static int nameHash(byte[] b, int start, int end) {
-        long h = LabelNaming.hash(LabelNaming.FNV_OFFSET, b, start, end);
+        long h = LabelNaming.mix(LabelNaming.hashFast(LabelNaming.FNV_OFFSET, b, start, end));
         return (int) (h ^ (h >>> 32));
     }
 
-    /** Indexes the whole input of {@code p}; throws the parser's error when it does not parse. */
+    /** Indexes the whole input of {@code p} into records of its own (tests). */
     IndexedBody index(ExpositionParser p) {
+        return index(p, SampleRecords.take());
+    }
+
+    /**
+     * Indexes the whole input of {@code p}, appending its samples to {@code records}; throws the
+     * parser's error when it does not parse (and then records nothing of it).
+     */
+    IndexedBody index(ExpositionParser p, SampleRecords records) {
+        int first = records.size();
+        try {
+            return indexBody(p, records, first);
+        } catch (ExpositionParseException e) {
+            records.truncate(first);
+            throw e;
+        }
+    }
+
+    private IndexedBody indexBody(ExpositionParser p, SampleRecords records, int first) {
         boolean om = p.format() == InputFormat.OPENMETRICS_TEXT;
         families.clear();
         IndexedBody body = new IndexedBody(families);
@@ -214,15 +233,16 @@ final class FamilyIndexer {
         LocalFamily cur = null;
         LocalFamily runFamily = null;
         int runStart = 0;
-        int runEnd = 0;
-        int runLine = 0;
+        int runStartOffset = 0;
+        int runEndOffset = 0;
         while (true) {
             ExpositionParser.Entry entry = p.next();
             if (entry == ExpositionParser.Entry.COMMENT) {
                 continue;
             }
             if (entry != ExpositionParser.Entry.SAMPLE && runFamily != null) {
-                runFamily.addRun(runStart, runEnd, runLine);
+                runFamily.addRun(runStart, records.size());
+                runFamily.inputBytes += runEndOffset - runStartOffset;
                 runFamily = null;
             }
             switch (entry) {
@@ -230,7 +250,7 @@ final class FamilyIndexer {
                     for (LocalFamily f : body.families) {
                         name(f);
                     }
-                    dropDuplicates(p, body);
+                    dropDuplicates(p, body, records, first);
                     return body;
                 // Prometheus' parsers keep every sample whatever the metadata around it says
                 // (metadata is only metadata to them): a second HELP, TYPE or UNIT of a family,
@@ -272,18 +292,21 @@ final class FamilyIndexer {
                         f.hasSamples = true;
                         name(f);
                     }
-                    seen.add(seriesHash(p, f), p.entryStart());
+                    boolean renamed = naming.resolve(p, p.labels(), true);
+                    seen.add(seriesHash(p, f, renamed), records.size() - first);
                     f.samples++;
                     f.badBound |= badBound(p);
                     if (runFamily != f) {
                         if (runFamily != null) {
-                            runFamily.addRun(runStart, runEnd, runLine);
+                            runFamily.addRun(runStart, records.size());
+                            runFamily.inputBytes += runEndOffset - runStartOffset;
                         }
                         runFamily = f;
-                        runStart = p.entryStart();
-                        runLine = p.line();
+                        runStart = records.size();
+                        runStartOffset = p.entryStart();
                     }
-                    runEnd = p.entryEnd();
+                    runEndOffset = p.entryEnd();
+                    record(p, renamed, records);
                     break;
                 }
                 default:
@@ -317,6 +340,7 @@ final class FamilyIndexer {
         f.hasSamples = false;
         f.runCount = 0;
         f.samples = 0;
+        f.inputBytes = 0;
         f.badBound = 0;
         byName.put(f);
         body.families.add(f);
@@ -401,9 +425,21 @@ final class FamilyIndexer {
         return bad;
     }
 
-    /** Byte comparison for the short ranges of names (cheaper than Arrays.equals there). */
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    /**
+     * Byte comparison for the short ranges of names (cheaper than Arrays.equals there), eight
+     * bytes at a time: every sample's name is compared with its family's.
+     */
     static boolean same(byte[] a, int aStart, byte[] b, int bStart, int length) {
-        for (int i = 0; i < length; i++) {
+        int i = 0;
+        for (; i + 8 <= length; i += 8) {
+            if ((long) LONGS.get(a, aStart + i) != (long) LONGS.get(b, bStart + i)) {
+                return false;
+            }
+        }
+        for (; i < length; i++) {
             if (a[aStart + i] != b[bStart + i]) {
                 return false;
             }
@@ -443,8 +479,9 @@ final class FamilyIndexer {
         f.quoted = !legacy && escaping == EscapingScheme.ALLOW_UTF_8;
         f.outName = f.quoted ? name : escaping.escape(name, true);
         f.key = f.outName + textSuffix;
-        byte[] outBytes = f.outName.getBytes(StandardCharsets.UTF_8);
-        f.outNameHash = LabelNaming.hash(LabelNaming.FNV_OFFSET, outBytes, 0, outBytes.length);
+        f.outNameBytes = f.outName.getBytes(StandardCharsets.UTF_8);
+        f.outNameHash = LabelNaming.hash(LabelNaming.FNV_OFFSET, f.outNameBytes, 0, f.outNameBytes.length);
+        f.baseName = Arrays.copyOfRange(f.memberBuf, f.memberStart, f.memberStart + f.nameLength);
         remember(f);
     }
 
@@ -461,31 +498,81 @@ final class FamilyIndexer {
     }
 
     /** Hash of the series as it will be written: output name and label set (in any order). */
-    private long seriesHash(ExpositionParser p, LocalFamily f) {
+    private long seriesHash(ExpositionParser p, LocalFamily f, boolean renamed) {
         long h = f.outNameHash;
         h = LabelNaming.hash(h, p.nameBytes(), p.nameFrom() + f.nameLength, p.nameTo());
-        boolean resolved = naming.resolve(p, p.labels(), true);
-        return LabelNaming.mix(h) + naming.labelSetHash(p, p.labels(), resolved);
+        return LabelNaming.mix(h) + naming.labelSetHash(p, p.labels(), renamed);
     }
 
-    /** Finds the samples whose series came earlier in the body: skipped, and not counted. */
-    private void dropDuplicates(ExpositionParser p, IndexedBody body) {
-        seen.forEachDuplicate((earlier, later) -> sameSeries(p, earlier, later), offset -> {
-            body.skip(offset);
-            familyAt(body, offset).samples--;
-        });
-        Arrays.sort(body.skipped, 0, body.skippedCount);
+    /**
+     * Records what the writer needs of the current sample. The writer copies the label section in
+     * one piece when it is canonical and keeps its names ({@code renamed} false, the test the
+     * writer made itself before), and the exemplar when its labels are canonical too and its value
+     * is spelt as the writer spells it; otherwise it lexes that sample again.
+     */
+    private void record(ExpositionParser p, boolean renamed, SampleRecords records) {
+        LabelSpans labels = p.labels();
+        boolean fast = !p.nameQuoted() && !renamed && labels.canonical(p.buffer());
+        int labelsStart = p.entryStart();
+        int labelsEnd = labelsStart;
+        if (labels.count > 0) {
+            labelsStart = labels.nameStart[0];
+            labelsEnd = labels.valueEnd[labels.count - 1] + 1;
+        }
+        int exemplarStart = 0;
+        int exemplarEnd = 0;
+        if (p.hasExemplar()) {
+            LabelSpans e = p.exemplarLabels();
+            fast &= escaping != EscapingScheme.DOTS && !e.anyNameQuoted() && e.canonical(p.buffer())
+                    && plainNumber(p.buffer(), p.exemplarValueStart());
+            exemplarStart = p.exemplarStart();
+            exemplarEnd = p.hasExemplarTimestamp() ? p.exemplarTimestampEnd() : p.exemplarValueEnd();
+        }
+        records.add(p, fast, labelsStart, labelsEnd, exemplarStart, exemplarEnd);
     }
 
-    private static LocalFamily familyAt(IndexedBody body, int offset) {
+    /** A number the writer copies as written (not Inf or NaN, which it spells one way). */
+    private static boolean plainNumber(byte[] b, int start) {
+        int c = b[start] == '+' || b[start] == '-' ? b[start + 1] : b[start];
+        return c == '.' || (c >= '0' && c <= '9');
+    }
+
+    /**
+     * Finds the samples whose series came earlier in the body: removed from the records (the
+     * writer never sees them), and not counted.
+     */
+    private void dropDuplicates(ExpositionParser p, IndexedBody body, SampleRecords records, int first) {
+        droppedCount = 0;
+        seen.forEachDuplicate((earlier, later) -> sameSeries(p, records.lineStart(first + earlier),
+                records.lineStart(first + later)), n -> {
+                    if (droppedCount == dropped.length) {
+                        dropped = Arrays.copyOf(dropped, droppedCount * 2);
+                    }
+                    dropped[droppedCount++] = first + n;
+                    body.duplicates++;
+                    familyAt(body, first + n).samples--;
+                });
+        if (droppedCount == 0) {
+            return;
+        }
+        Arrays.sort(dropped, 0, droppedCount);
+        records.remove(dropped, droppedCount);
+        for (LocalFamily f : body.families) {
+            for (int i = 0; i < f.runCount * 2; i++) {
+                f.runs[i] = SampleRecords.renumbered(f.runs[i], dropped, droppedCount);
+            }
+        }
+    }
+
+    private static LocalFamily familyAt(IndexedBody body, int record) {
         for (LocalFamily f : body.families) {
             for (int r = 0; r < f.runCount; r++) {
-                if (offset >= f.runs[r * 3] && offset < f.runs[r * 3 + 1]) {
+                if (record >= f.runs[r * 2] && record < f.runs[r * 2 + 1]) {
                     return f;
                 }
             }
         }
-        throw new IllegalStateException("no family holds the sample at " + offset);
+        throw new IllegalStateException("no family holds record " + record);
     }
 
     /**

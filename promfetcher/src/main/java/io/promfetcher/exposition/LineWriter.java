@@ -10,9 +10,9 @@ import java.util.Set;
 
 /**
  * What the two line-based writers share ({@link TextWriter}, {@link OpenMetricsWriter}): the
- * second pass of a merge, which writes merged families by parsing each instance's recorded
- * ranges again and copying names, label values and values as
- * raw bytes where the formats agree. Written by hand rather than through client_java's model,
+ * write phase of a merge, which writes merged families from the samples the indexing pass
+ * recorded ({@link SampleRecords}), copying names, label sections, values, timestamps and
+ * exemplars as raw bytes where the formats agree, without parsing the bodies again. Written by hand rather than through client_java's model,
  * which would rename text counters (adding {@code _total}) and has no place for raw exemplars or
  * untyped {@code _created} series.
  *
@@ -40,7 +40,8 @@ abstract class LineWriter implements ExpositionWriter {
     /** Text family names already written: text cannot have two families of one name. */
     final Set<String> textNames = new HashSet<>();
     final MergedFamily.Segment cursor = new MergedFamily.Segment();
-    final SegmentSamples reader = new SegmentSamples();
+    /** The sample being written (reused). */
+    final RecordedSample current = new RecordedSample();
 
     /** Every family's key: an OpenMetrics name that is also another family's key is not used. */
     final Set<String> keys;
@@ -66,18 +67,62 @@ abstract class LineWriter implements ExpositionWriter {
         }
     }
 
-    /** The target labels as written after the app's labels: {@code name="value",...}. */
+    /** The target label names as each escaping writes them. */
+    private static final byte[][][] TARGET_NAMES = new byte[EscapingScheme.values().length][][];
+
+    static {
+        for (EscapingScheme scheme : EscapingScheme.values()) {
+            TARGET_NAMES[scheme.ordinal()] = TargetLabels.NAMES.stream()
+                    .map(n -> scheme.escape(n, false).getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
+        }
+    }
+
+    /**
+     * The target labels as written after the app's labels: {@code name="value",...}. One array
+     * per instance and merge, filled in place when the values are plain ASCII (nearly always).
+     */
     private byte[] targetBlock(TargetLabels target) {
+        byte[][] names = TARGET_NAMES[escaping.ordinal()];
+        int length = names.length - 1; // the commas
+        for (int i = 0; i < names.length; i++) {
+            String value = target.value(i);
+            length += names[i].length + 3 + value.length();
+            for (int c = 0; c < value.length(); c++) {
+                char ch = value.charAt(c);
+                if (ch >= 0x80 || ch == '\\' || ch == '"' || ch == '\n') {
+                    return escapedTargetBlock(target, names);
+                }
+            }
+        }
+        byte[] b = new byte[length];
+        int at = 0;
+        for (int i = 0; i < names.length; i++) {
+            if (i > 0) {
+                b[at++] = ',';
+            }
+            System.arraycopy(names[i], 0, b, at, names[i].length);
+            at += names[i].length;
+            b[at++] = '=';
+            b[at++] = '"';
+            String value = target.value(i);
+            for (int c = 0; c < value.length(); c++) {
+                b[at++] = (byte) value.charAt(c);
+            }
+            b[at++] = '"';
+        }
+        return b;
+    }
+
+    private static byte[] escapedTargetBlock(TargetLabels target, byte[][] names) {
         java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(256);
-        List<String> values = target.values();
-        for (int i = 0; i < values.size(); i++) {
+        for (int i = 0; i < names.length; i++) {
             if (i > 0) {
                 b.write(',');
             }
-            b.writeBytes(escaping.escape(TargetLabels.NAMES.get(i), false).getBytes(StandardCharsets.UTF_8));
+            b.writeBytes(names[i]);
             b.write('=');
             b.write('"');
-            b.writeBytes(LabelNaming.escapeQuoted(values.get(i)).getBytes(StandardCharsets.UTF_8));
+            b.writeBytes(LabelNaming.escapeQuoted(target.value(i)).getBytes(StandardCharsets.UTF_8));
             b.write('"');
         }
         return b.toByteArray();
@@ -128,13 +173,13 @@ abstract class LineWriter implements ExpositionWriter {
      */
     final void samples(MergedFamily f, MergedFamily.Segment segment, TextPart part, boolean drop) throws IOException {
         ExpositionMerger.Instance instance = segment.instance();
-        ExpositionParser p = reader.open(segment);
-        while (reader.next()) {
-            if (part != null && !inPart(p, segment, part, textParts(f))) {
+        for (int r = segment.start(); r < segment.end(); r++) {
+            RecordedSample s = current.at(instance, r);
+            if (part != null && !inPart(s, segment, part, textParts(f))) {
                 continue;
             }
-            if (drop || (segment.foreign() && !fits(f, segment, p)) || !strayNameFree(f, segment, p, part)
-                    || !sample(f, segment, p)) {
+            if (drop || (segment.foreign() && !fits(f, s)) || !strayNameFree(f, segment, s, part)
+                    || !sample(f, segment, s)) {
                 instance.samples--;
                 instance.conflicts++;
             }
@@ -147,12 +192,12 @@ abstract class LineWriter implements ExpositionWriter {
      * metric name in text: written only when no other family is called so (else the text would
      * have that name's samples before its TYPE line, which promtool refuses).
      */
-    private boolean strayNameFree(MergedFamily f, MergedFamily.Segment segment, ExpositionParser p, TextPart part) {
-        if (part == null || !part.main() || hasSuffix(p, segment, part)) {
+    private boolean strayNameFree(MergedFamily f, MergedFamily.Segment segment, RecordedSample s, TextPart part) {
+        if (part == null || !part.main() || hasSuffix(s, segment, part)) {
             return true;
         }
-        String written = f.outName + new String(p.nameBytes(), p.nameFrom() + segment.nameLength(),
-                p.nameTo() - p.nameFrom() - segment.nameLength(), StandardCharsets.UTF_8);
+        String written = f.outName + new String(s.nameBytes(), s.nameFrom() + segment.nameLength(),
+                s.nameTo() - s.nameFrom() - segment.nameLength(), StandardCharsets.UTF_8);
         if (written.equals(f.key) || (!keys.contains(written) && !textNames.contains(written))) {
             strays.add(written);
             return true;
@@ -168,22 +213,22 @@ abstract class LineWriter implements ExpositionWriter {
      * part, no other part's (a sample named like its family but not fitting its type, which
      * Prometheus keeps, is written with the family's main samples).
      */
-    static boolean inPart(ExpositionParser p, MergedFamily.Segment segment, TextPart part, List<TextPart> parts) {
+    static boolean inPart(RecordedSample s, MergedFamily.Segment segment, TextPart part, List<TextPart> parts) {
         if (!part.main()) {
-            return hasSuffix(p, segment, part);
+            return hasSuffix(s, segment, part);
         }
         for (TextPart other : parts) {
-            if (other != part && hasSuffix(p, segment, other)) {
+            if (other != part && hasSuffix(s, segment, other)) {
                 return false;
             }
         }
         return true;
     }
 
-    private static boolean hasSuffix(ExpositionParser p, MergedFamily.Segment segment, TextPart part) {
-        byte[] b = p.nameBytes();
-        int start = p.nameFrom() + segment.nameLength();
-        int end = p.nameTo();
+    private static boolean hasSuffix(RecordedSample s, MergedFamily.Segment segment, TextPart part) {
+        byte[] b = s.nameBytes();
+        int start = s.nameFrom() + segment.nameLength();
+        int end = s.nameTo();
         for (byte[] suffix : part.sampleSuffixes()) {
             if (suffix.length == end - start && FamilyIndexer.same(b, start, suffix, 0, suffix.length)) {
                 return true;
@@ -196,11 +241,18 @@ abstract class LineWriter implements ExpositionWriter {
      * Writes one sample; false (nothing written) when its timestamp cannot be written in text:
      * OpenMetrics seconds beyond 64-bit milliseconds, a sample Prometheus does not store either.
      */
-    private boolean sample(MergedFamily f, MergedFamily.Segment segment, ExpositionParser p) throws IOException {
-        byte[] buf = p.buffer();
+    private boolean sample(MergedFamily f, MergedFamily.Segment segment, RecordedSample s) throws IOException {
+        byte[] buf = s.buffer();
+        // The spans of the record, or of the line lexed again when the record says so.
+        ExpositionParser p = s.relexed() ? s.parser() : null;
+        SampleRecords records = s.records();
+        int r = s.record();
+        boolean hasTimestamp = p != null ? p.hasTimestamp() : records.hasTimestamp(r);
+        int timestampStart = p != null ? p.timestampStart() : records.timestampStart(r);
+        int timestampEnd = p != null ? p.timestampEnd() : records.timestampEnd(r);
         String converted = null;
-        if (p.hasTimestamp() && p.format() != syntax) {
-            converted = convertTimestamp(p, p.timestampStart(), p.timestampEnd());
+        if (hasTimestamp && s.format() != syntax) {
+            converted = convertTimestamp(buf, timestampStart, timestampEnd);
             if (converted == null) {
                 return false;
             }
@@ -212,24 +264,40 @@ abstract class LineWriter implements ExpositionWriter {
         } else {
             sink.write(f.outNameBytes);
         }
-        sink.write(p.nameBytes(), p.nameFrom() + segment.nameLength(), p.nameTo() - p.nameFrom() - segment.nameLength());
+        sink.write(s.nameBytes(), s.nameFrom() + segment.nameLength(), s.nameTo() - s.nameFrom() - segment.nameLength());
         sink.write(f.quoted ? (byte) '"' : (byte) '{');
         if (f.quoted) {
             sink.write((byte) ',');
         }
-        labels(p, p.labels(), naming, true);
+        if (p != null) {
+            labels(p, p.labels(), naming, true);
+        } else if (records.labelsEnd(r) > records.labelsStart(r)) {
+            // Canonical and keeping their names (checked while indexing): the section as written.
+            sink.write(buf, records.labelsStart(r), records.labelsEnd(r) - records.labelsStart(r));
+            sink.write((byte) ',');
+        }
         sink.write(segment.instance().targetBlock);
         sink.write((byte) '}');
         sink.write((byte) ' ');
-        value(buf, p.valueStart(), p.valueEnd());
+        if (p != null) {
+            value(buf, p.valueStart(), p.valueEnd());
+        } else {
+            value(buf, records.valueStart(r), records.valueEnd(r));
+        }
         if (converted != null) {
             sink.write((byte) ' ');
             sink.ascii(converted);
-        } else if (p.hasTimestamp()) {
+        } else if (hasTimestamp) {
             sink.write((byte) ' ');
-            sink.write(p.buffer(), p.timestampStart(), p.timestampEnd() - p.timestampStart());
+            sink.write(buf, timestampStart, timestampEnd - timestampStart);
         }
-        if (p.hasExemplar() && keepsExemplar(p)) {
+        if (p == null) {
+            if (records.hasExemplar(r) && keepsExemplar(s)) {
+                // Canonical labels and a plain value (checked while indexing): as written.
+                sink.ascii(" # ");
+                sink.write(buf, records.exemplarStart(r), records.exemplarEnd(r) - records.exemplarStart(r));
+            }
+        } else if (p.hasExemplar() && keepsExemplar(s)) {
             sink.ascii(" # {");
             labels(p, p.exemplarLabels(), exemplarNaming, false);
             sink.ascii("} ");
@@ -248,10 +316,10 @@ abstract class LineWriter implements ExpositionWriter {
      * its name starts with the family's name and, in OpenMetrics, goes on with a suffix the
      * family's type has (in text, the family's parts take any suffix).
      */
-    final boolean fits(MergedFamily f, MergedFamily.Segment segment, ExpositionParser p) {
-        byte[] b = p.nameBytes();
-        int start = p.nameFrom();
-        int end = p.nameTo();
+    final boolean fits(MergedFamily f, RecordedSample s) {
+        byte[] b = s.nameBytes();
+        int start = s.nameFrom();
+        int end = s.nameTo();
         int base = f.baseName.length;
         if (end - start < base || !FamilyIndexer.same(b, start, f.baseName, 0, base)) {
             return false;
@@ -263,10 +331,10 @@ abstract class LineWriter implements ExpositionWriter {
     abstract boolean suffixFits(MergedFamily f, byte[] b, int start, int end);
 
     /** The timestamp of a sample in the other text syntax, converted; null when this format cannot say it. */
-    abstract String convertTimestamp(ExpositionParser p, int start, int end);
+    abstract String convertTimestamp(byte[] b, int start, int end);
 
     /** Whether the sample's exemplar is written. */
-    abstract boolean keepsExemplar(ExpositionParser p);
+    abstract boolean keepsExemplar(RecordedSample s);
 
     /** Whether HELP text of this syntax escapes double quotes. */
     abstract boolean helpEscapesQuotes();
@@ -274,17 +342,12 @@ abstract class LineWriter implements ExpositionWriter {
     static final byte[] TOTAL = bytes("_total");
     static final byte[] BUCKET = bytes("_bucket");
 
-    static boolean nameEndsWith(ExpositionParser p, byte[] suffix) {
-        int start = p.nameTo() - suffix.length;
-        return start >= p.nameFrom() && FamilyIndexer.same(p.buffer(), start, suffix, 0, suffix.length);
-    }
-
     /**
      * OpenMetrics seconds as text milliseconds (truncated, as Prometheus does); null when text
      * cannot say it: beyond 64 bits, or before 1970 (Prometheus' text parser has no sign).
      */
-    static String secondsToMilliseconds(ExpositionParser p, int start, int end) {
-        java.math.BigInteger ms = new BigDecimal(p.utf8(start, end)).movePointRight(3)
+    static String secondsToMilliseconds(byte[] b, int start, int end) {
+        java.math.BigInteger ms = new BigDecimal(new String(b, start, end - start, StandardCharsets.US_ASCII)).movePointRight(3)
                 .setScale(0, RoundingMode.DOWN).toBigIntegerExact();
         return ms.signum() >= 0 && ms.bitLength() < 64 ? ms.toString() : null;
     }
@@ -301,7 +364,7 @@ abstract class LineWriter implements ExpositionWriter {
         }
         byte[] buf = p.buffer();
         boolean resolved = names.resolve(p, spans, series);
-        if (!resolved && canonical(spans)) {
+        if (!resolved && spans.canonical(buf)) {
             sink.write(buf, spans.nameStart[0], spans.valueEnd[n - 1] + 1 - spans.nameStart[0]);
             if (series) {
                 sink.write((byte) ',');
@@ -335,19 +398,6 @@ abstract class LineWriter implements ExpositionWriter {
         }
     }
 
-    /** {@code a="x",b="y"}: unquoted names, no blanks, no trailing comma, only the escapes every reader knows. */
-    private static boolean canonical(LabelSpans spans) {
-        for (int i = 0; i < spans.count; i++) {
-            if (spans.nameEnd[i] + 2 != spans.valueStart[i] || spans.valueOddEscape[i]) {
-                return false;
-            }
-            if (i > 0 && spans.valueEnd[i - 1] + 2 != spans.nameStart[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** A value as written, with Inf and NaN spelt the one way both formats accept. */
     private void value(byte[] buf, int start, int end) throws IOException {
         int i = start;
@@ -365,8 +415,8 @@ abstract class LineWriter implements ExpositionWriter {
     }
 
     /** Text milliseconds as OpenMetrics seconds, exactly. */
-    static String millisecondsToSeconds(ExpositionParser p, int start, int end) {
-        return new BigDecimal(p.utf8(start, end)).movePointLeft(3).toPlainString();
+    static String millisecondsToSeconds(byte[] b, int start, int end) {
+        return new BigDecimal(new String(b, start, end - start, StandardCharsets.US_ASCII)).movePointLeft(3).toPlainString();
     }
 
     // ---- metadata ----

@@ -25,6 +25,9 @@ public final class MergedExposition {
     private final List<MergedFamily> order;
     private final List<List<Map.Entry<ExpositionMerger.Instance, Metrics.MetricFamily>>> protobufFamilies;
     private final long largestFamilyBytes;
+    /** What the indexing pass recorded of the samples: read by every step, handed back after the last. */
+    private final SampleRecords records;
+    private final long recordedBytes;
 
     private OutputStream out;
     private ByteSink sink;
@@ -35,7 +38,8 @@ public final class MergedExposition {
 
     MergedExposition(OutputFormat format, ScrapeStatus status, List<ExpositionMerger.Instance> instances,
                      List<ExpositionMerger.Instance> supplements, Map<String, MergedFamily> families,
-                     Map<String, List<Map.Entry<ExpositionMerger.Instance, Metrics.MetricFamily>>> protobufFamilies) {
+                     Map<String, List<Map.Entry<ExpositionMerger.Instance, Metrics.MetricFamily>>> protobufFamilies,
+                     SampleRecords records) {
         this.format = format;
         this.status = status;
         this.instances = instances;
@@ -46,6 +50,17 @@ public final class MergedExposition {
         this.protobufFamilies = new ArrayList<>(protobufFamilies.values());
         this.parts = 1 + order.size() + this.protobufFamilies.size() + 2;
         this.largestFamilyBytes = largestFamilyBytes(labelled, order, this.protobufFamilies);
+        this.records = records;
+        this.recordedBytes = records.bytes();
+    }
+
+    /**
+     * Bytes this merge holds beside the bodies until its output is written: what the indexing
+     * pass recorded of each sample (offsets and spans, about 24 bytes a sample, in arrays grown
+     * geometrically). For the memory budget.
+     */
+    public long recordedBytes() {
+        return recordedBytes;
     }
 
     /**
@@ -108,6 +123,9 @@ public final class MergedExposition {
             return;
         }
         writer.finish();
+        // The output is finished: nothing reads the records any more. (A merge abandoned before
+        // its end, or whose stream failed, does not hand them back: they are only collected.)
+        records.release();
     }
 
     /** Writes the whole output (what is left of it) to {@code out}. */
@@ -139,13 +157,9 @@ public final class MergedExposition {
             labels = Math.max(labels, i.target.writtenBytes());
         }
         long largest = 0;
-        MergedFamily.Segment segment = new MergedFamily.Segment();
         for (MergedFamily f : families) {
-            long bytes = 512 + (long) f.samples * labels; // metadata lines, and each sample's labels
-            for (int s = 0; s < f.segmentCount; s++) {
-                f.segment(s, segment);
-                bytes += segment.end() - segment.start();
-            }
+            // metadata lines, each sample's labels, and the samples' lines as the bodies wrote them
+            long bytes = 512 + (long) f.samples * labels + f.inputBytes;
             largest = Math.max(largest, bytes);
         }
         for (List<Map.Entry<ExpositionMerger.Instance, Metrics.MetricFamily>> group : protobuf) {

@@ -9,11 +9,12 @@ final class MergedFamily {
     final String key;
     /** The OpenMetrics family name as written; samples are written as it plus their suffix. */
     final String outName;
+    /** outName as UTF-8 (never written to: it may be shared with the indexer's records, as the String is). */
     final byte[] outNameBytes;
     final boolean quoted;
     final MetricType type;
     final boolean bareCounter;
-    /** The family's name as the lowest-index instance wrote it (unescaped bytes), without suffix. */
+    /** The family's name as the lowest-index instance wrote it (unescaped bytes), without suffix (never written to). */
     final byte[] baseName;
     /** HELP as written in the body it came from (escaped), or null. */
     byte[] helpBuf;
@@ -27,21 +28,22 @@ final class MergedFamily {
     boolean anyOpenMetrics;
     /** Samples of every instance in it, as indexed (an estimate of its output's size needs them). */
     int samples;
+    /** Bytes of the bodies its samples' lines span, as indexed (for the same estimate). */
+    long inputBytes;
     /** Segments packed in arrays (one object per segment would cost more than the samples). */
     private ExpositionMerger.Instance[] segmentInstances;
     private int[] segmentData;
     int segmentCount;
 
     /**
-     * Lines {@code [start, end)} of one instance's body, starting at line {@code line}, hold
-     * samples of the family; {@code nameLength} is the byte length of the family name there. A
+     * Records {@code [start, end)} of the merge's {@link SampleRecords} are samples of the family
+     * from one instance's body; {@code nameLength} is the byte length of the family name there. A
      * reusable view filled by {@link #segment}.
      */
     static final class Segment {
         private ExpositionMerger.Instance instance;
         private int start;
         private int end;
-        private int line;
         private int nameLength;
         private boolean foreign;
 
@@ -57,10 +59,6 @@ final class MergedFamily {
             return end;
         }
 
-        int line() {
-            return line;
-        }
-
         int nameLength() {
             return nameLength;
         }
@@ -74,7 +72,7 @@ final class MergedFamily {
         }
     }
 
-    void addSegment(ExpositionMerger.Instance instance, int start, int end, int line, int nameLength, boolean foreign) {
+    void addSegment(ExpositionMerger.Instance instance, int start, int end, int nameLength, boolean foreign) {
         if (segmentCount == segmentInstances.length) {
             segmentInstances = java.util.Arrays.copyOf(segmentInstances, segmentCount * 2);
             segmentData = java.util.Arrays.copyOf(segmentData, segmentCount * 2 * STRIDE);
@@ -83,13 +81,12 @@ final class MergedFamily {
         int d = segmentCount * STRIDE;
         segmentData[d] = start;
         segmentData[d + 1] = end;
-        segmentData[d + 2] = line;
-        segmentData[d + 3] = nameLength;
-        segmentData[d + 4] = foreign ? 1 : 0;
+        segmentData[d + 2] = nameLength;
+        segmentData[d + 3] = foreign ? 1 : 0;
         segmentCount++;
     }
 
-    private static final int STRIDE = 5;
+    private static final int STRIDE = 4;
 
     /** Fills {@code into} with segment {@code i} and returns it. */
     Segment segment(int i, Segment into) {
@@ -97,21 +94,20 @@ final class MergedFamily {
         int d = i * STRIDE;
         into.start = segmentData[d];
         into.end = segmentData[d + 1];
-        into.line = segmentData[d + 2];
-        into.nameLength = segmentData[d + 3];
-        into.foreign = segmentData[d + 4] != 0;
+        into.nameLength = segmentData[d + 2];
+        into.foreign = segmentData[d + 3] != 0;
         return into;
     }
 
     /** {@code instances}: how many segments to expect (usually one per instance). */
-    MergedFamily(String key, String outName, boolean quoted, MetricType type, boolean bareCounter, int instances,
-            byte[] baseName) {
+    MergedFamily(String key, String outName, byte[] outNameBytes, boolean quoted, MetricType type, boolean bareCounter,
+            int instances, byte[] baseName) {
         this.segmentInstances = new ExpositionMerger.Instance[Math.max(1, instances)];
         this.segmentData = new int[STRIDE * Math.max(1, instances)];
         this.baseName = baseName;
         this.key = key;
         this.outName = outName;
-        this.outNameBytes = outName.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        this.outNameBytes = outNameBytes;
         this.quoted = quoted;
         this.type = type;
         this.bareCounter = bareCounter;

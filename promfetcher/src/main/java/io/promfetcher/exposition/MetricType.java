@@ -77,23 +77,38 @@ public enum MetricType {
         }
     }
 
-    static MetricType fromText(String word) {
-        switch (word) {
-            case "counter": return COUNTER;
-            case "gauge": return GAUGE;
-            case "histogram": return HISTOGRAM;
-            case "summary": return SUMMARY;
-            case "untyped": return UNKNOWN;
-            default: return null;
-        }
-    }
-
-    static MetricType fromOpenMetrics(String word) {
-        for (MetricType type : values()) {
-            if (type.openMetricsName.equals(word)) {
+    /** The type a text 0.0.4 {@code # TYPE} line names in {@code b[start, end)}, or null (no String per line). */
+    static MetricType fromText(byte[] b, int start, int end) {
+        for (MetricType type : TEXT_TYPES) {
+            String name = type.textName();
+            if (asciiEquals(b, start, end, name)) {
                 return type;
             }
         }
         return null;
+    }
+
+    /** The type an OpenMetrics {@code # TYPE} line names in {@code b[start, end)}, or null. */
+    static MetricType fromOpenMetrics(byte[] b, int start, int end) {
+        for (MetricType type : values()) {
+            if (asciiEquals(b, start, end, type.openMetricsName)) {
+                return type;
+            }
+        }
+        return null;
+    }
+
+    private static final MetricType[] TEXT_TYPES = {COUNTER, GAUGE, HISTOGRAM, SUMMARY, UNKNOWN};
+
+    private static boolean asciiEquals(byte[] b, int start, int end, String s) {
+        if (end - start != s.length()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (b[start + i] != s.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

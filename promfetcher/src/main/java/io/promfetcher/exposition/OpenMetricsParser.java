@@ -86,7 +86,7 @@ public final class OpenMetricsParser extends ExpositionParser {
         if (entry == Entry.HELP) {
             checkHelp(q, end);
         } else if (entry == Entry.TYPE) {
-            type = MetricType.fromOpenMetrics(word(q, end));
+            type = MetricType.fromOpenMetrics(buf, q, end);
             if (type == null) {
                 throw error(q, "unknown metric type " + ExpositionParser.unescape(buf, q, end));
             }
@@ -156,6 +156,7 @@ public final class OpenMetricsParser extends ExpositionParser {
         if (!regionEquals(p, "# {")) {
             throw error(p, "expected an exemplar");
         }
+        exemplarStart = p + 2;
         p = parseLabelSet(p + 2, exemplarLabels, false, false);
         p = space(p, "exemplar value");
         int ve = token(p);

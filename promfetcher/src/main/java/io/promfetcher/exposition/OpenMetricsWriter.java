@@ -73,13 +73,13 @@ final class OpenMetricsWriter extends LineWriter {
     }
 
     @Override
-    String convertTimestamp(ExpositionParser p, int start, int end) {
-        return millisecondsToSeconds(p, start, end);
+    String convertTimestamp(byte[] b, int start, int end) {
+        return millisecondsToSeconds(b, start, end);
     }
 
     @Override
-    boolean keepsExemplar(ExpositionParser p) {
-        return nameEndsWith(p, TOTAL) || nameEndsWith(p, BUCKET);
+    boolean keepsExemplar(RecordedSample s) {
+        return s.nameEndsWith(TOTAL) || s.nameEndsWith(BUCKET);
     }
 
     @Override

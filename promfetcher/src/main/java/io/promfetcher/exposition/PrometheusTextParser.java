@@ -79,7 +79,7 @@ public final class PrometheusTextParser extends ExpositionParser {
         if (q == end) {
             throw error(q, "expected a type after the metric name");
         }
-        type = MetricType.fromText(word(q, end));
+        type = MetricType.fromText(buf, q, end);
         if (type == null) {
             throw error(q, "unknown metric type " + ExpositionParser.unescape(buf, q, end));
         }

@@ -32,7 +32,7 @@ final class ProtobufWriter implements ExpositionWriter {
     private final LabelNaming naming;
     private final Map<ExpositionMerger.Instance, List<Metrics.LabelPair>> targets = new IdentityHashMap<>();
     private final MergedFamily.Segment cursor = new MergedFamily.Segment();
-    private final SegmentSamples reader = new SegmentSamples();
+    private final RecordedSample current = new RecordedSample();
 
     ProtobufWriter(ByteSink sink, OutputFormat format) {
         this.sink = sink;
@@ -58,8 +58,11 @@ final class ProtobufWriter implements ExpositionWriter {
         for (int s = 0; s < f.segmentCount; s++) {
             MergedFamily.Segment segment = f.segment(s, cursor);
             ExpositionMerger.Instance instance = segment.instance();
-            ExpositionParser p = reader.open(segment);
-            while (reader.next()) {
+            for (int r = segment.start(); r < segment.end(); r++) {
+                // Each label becomes a LabelPair of its own, unescaped: protobuf needs the
+                // per-label detail the records do not keep, so each sample's line is lexed again
+                // (this path builds objects per sample anyway).
+                ExpositionParser p = current.at(instance, r).parser();
                 if (!sample(f, segment, p, byName)) {
                     instance.samples--;
                     instance.conflicts++;

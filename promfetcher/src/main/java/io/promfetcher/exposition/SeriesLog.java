@@ -11,6 +11,11 @@ import java.util.Arrays;
 final class SeriesLog {
     private long[] entries = new long[1024];
     private int size;
+    /** Radix sort's second array and counts (kept with the log, grown to the largest body). */
+    private long[] scratch = new long[0];
+    private final int[] counts = new int[257];
+    /** Offsets came in ascending order (as the indexer adds them): the radix sort may be used. */
+    private boolean ascending = true;
 
     /** Tells whether the samples at two offsets are the same series. */
     interface SameSeries {
@@ -24,11 +29,15 @@ final class SeriesLog {
 
     void clear() {
         size = 0;
+        ascending = true;
     }
 
     void add(long hash, int offset) {
         if (size == entries.length) {
             entries = Arrays.copyOf(entries, size * 2);
+        }
+        if (size > 0 && (offset & 0xffffffffL) < (entries[size - 1] & 0xffffffffL)) {
+            ascending = false;
         }
         int key = (int) (hash ^ (hash >>> 32));
         entries[size++] = ((long) key << 32) | (offset & 0xffffffffL);
@@ -39,7 +48,7 @@ final class SeriesLog {
      * Sorting orders equal hashes by offset, so "earlier" is the lower offset.
      */
     void forEachDuplicate(SameSeries same, Duplicate duplicate) {
-        Arrays.sort(entries, 0, size);
+        sortByHash();
         int i = 0;
         while (i < size) {
             int key = (int) (entries[i] >>> 32);
@@ -57,5 +66,39 @@ final class SeriesLog {
             }
             i = j;
         }
+    }
+
+    /**
+     * Groups equal hashes, each group in the order its entries were added. Large logs: a stable
+     * radix sort on the 32 hash bits (four passes of a byte; a comparison sort of a 10 MB body's
+     * 170,000 series was a sixth of its merge), when the offsets were added in ascending order.
+     * Otherwise, and for small logs: a plain sort of the packed longs (hash, then offset).
+     */
+    private void sortByHash() {
+        if (size < 1024 || !ascending) {
+            Arrays.sort(entries, 0, size);
+            return;
+        }
+        if (scratch.length < size) {
+            scratch = new long[entries.length];
+        }
+        long[] from = entries;
+        long[] to = scratch;
+        for (int shift = 32; shift < 64; shift += 8) {
+            Arrays.fill(counts, 0);
+            for (int i = 0; i < size; i++) {
+                counts[((int) (from[i] >>> shift) & 0xff) + 1]++;
+            }
+            for (int b = 0; b < 256; b++) {
+                counts[b + 1] += counts[b];
+            }
+            for (int i = 0; i < size; i++) {
+                to[counts[(int) (from[i] >>> shift) & 0xff]++] = from[i];
+            }
+            long[] t = from;
+            from = to;
+            to = t;
+        }
+        // Four passes: the sorted entries are back in entries.
     }
 }

@@ -40,6 +40,22 @@ public record TargetLabels(String organizationId, String organizationName, Strin
         return bytes;
     }
 
+    /** The value of label {@code NAMES.get(i)} (without a List per call). */
+    String value(int i) {
+        return switch (i) {
+            case 0 -> organizationId;
+            case 1 -> organizationName;
+            case 2 -> spaceId;
+            case 3 -> spaceName;
+            case 4 -> appId;
+            case 5 -> appName;
+            case 6 -> index;
+            case 7 -> instanceId;
+            case 8 -> instance;
+            default -> throw new IndexOutOfBoundsException(i);
+        };
+    }
+
     /** The values, in the order of {@link #NAMES}. */
     public List<String> values() {
         return List.of(organizationId, organizationName, spaceId, spaceName, appId, appName, index, instanceId,

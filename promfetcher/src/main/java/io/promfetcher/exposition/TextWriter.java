@@ -74,9 +74,8 @@ final class TextWriter extends LineWriter {
     }
 
     private boolean hasSample(MergedFamily f, MergedFamily.Segment segment, TextPart part) {
-        ExpositionParser p = reader.open(segment);
-        while (reader.next()) {
-            if (inPart(p, segment, part, textParts(f))) {
+        for (int r = segment.start(); r < segment.end(); r++) {
+            if (inPart(current.at(segment.instance(), r), segment, part, textParts(f))) {
                 return true;
             }
         }
@@ -89,12 +88,12 @@ final class TextWriter extends LineWriter {
     }
 
     @Override
-    String convertTimestamp(ExpositionParser p, int start, int end) {
-        return secondsToMilliseconds(p, start, end);
+    String convertTimestamp(byte[] b, int start, int end) {
+        return secondsToMilliseconds(b, start, end);
     }
 
     @Override
-    boolean keepsExemplar(ExpositionParser p) {
+    boolean keepsExemplar(RecordedSample s) {
         return false;
     }
 

@@ -39,4 +39,20 @@ class SeriesLogTest {
         log.forEachDuplicate((earlier, later) -> true, none::add);
         assertThat(none).isEmpty();
     }
+
+    @Test
+    void aLargeLogAddedInOrderFindsEveryDuplicateOnceAndKeepsTheEarliest() {
+        SeriesLog log = new SeriesLog();
+        // 20,000 samples of 3,000 series (offset % 3000), hashes colliding in groups of seven series.
+        for (int offset = 0; offset < 20_000; offset++) {
+            int series = offset % 3000;
+            log.add(series / 7, offset);
+        }
+        List<Integer> duplicates = new ArrayList<>();
+        log.forEachDuplicate((earlier, later) -> {
+            assertThat(earlier).isLessThan(later);
+            return earlier % 3000 == later % 3000;
+        }, duplicates::add);
+        assertThat(duplicates).hasSize(20_000 - 3000).doesNotHaveDuplicates().allMatch(o -> o >= 3000);
+    }
 }
