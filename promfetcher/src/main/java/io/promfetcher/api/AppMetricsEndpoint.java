@@ -352,10 +352,11 @@ public final class AppMetricsEndpoint implements Endpoint {
 
     /**
      * What a streamed answer holds beyond its bodies: the chunks waiting for the socket, the
-     * chunk being filled, and the largest part the merge writes at once.
+     * chunk being filled, the largest part the merge writes at once, and what the merge recorded
+     * of each sample for writing.
      */
     static long streamWindow(MergedExposition merged) {
-        return BodyStreamer.WINDOW + BodyStreamer.CHUNK + merged.largestPartBytes();
+        return BodyStreamer.WINDOW + BodyStreamer.CHUNK + merged.largestPartBytes() + merged.recordedBytes();
     }
 
     /** The merged output as a streamed body; {@code closed} gets the final report, once. */
@@ -384,6 +385,7 @@ public final class AppMetricsEndpoint implements Endpoint {
         @Override
         public void close(boolean complete) {
             if (done.compareAndSet(false, true)) {
+                merged.discard(); // nothing, when the whole output was written
                 closed.accept(merged.report());
             }
         }

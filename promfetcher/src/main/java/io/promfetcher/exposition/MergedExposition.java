@@ -123,9 +123,18 @@ public final class MergedExposition {
             return;
         }
         writer.finish();
-        // The output is finished: nothing reads the records any more. (A merge abandoned before
-        // its end, or whose stream failed, does not hand them back: they are only collected.)
-        records.release();
+        records.release(); // the output is finished: nothing reads the records any more
+    }
+
+    /**
+     * The rest of the output will not be written (the caller went away, or a step failed):
+     * hands back what the merge holds for writing. Later steps write nothing. Not while a step runs.
+     */
+    public void discard() {
+        if (!done()) {
+            written = parts;
+            records.release();
+        }
     }
 
     /** Writes the whole output (what is left of it) to {@code out}. */

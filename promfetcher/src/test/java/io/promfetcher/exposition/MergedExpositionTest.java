@@ -118,4 +118,23 @@ class MergedExpositionTest {
         merged.writeNext(new ByteArrayOutputStream());
         assertThatThrownBy(() -> merged.writeNext(new ByteArrayOutputStream())).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @ParameterizedTest
+    @EnumSource(Output.class)
+    void aDiscardedMergeWritesNothingMoreAndReportsWhatItRead(Output output) throws IOException {
+        List<InstanceScrape> node = scrapes("node-exporter-1.5.txt", 2);
+        MergedExposition merged = ExpositionMerger.prepare(node, output.format, INCLUDED);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        merged.writeNext(out);
+        merged.writeNext(out);
+        int written = out.size();
+        merged.discard();
+        merged.discard();
+        assertThat(merged.done()).isTrue();
+        assertThat(merged.writeNext(out)).isFalse();
+        assertThat(out.size()).isEqualTo(written);
+        assertThat(merged.report().anyUp()).isTrue();
+        // And the next merge on this thread is unaffected by the records handed back.
+        assertThat(atOnce(node, output.format)).isEqualTo(atOnce(node, output.format));
+    }
 }
