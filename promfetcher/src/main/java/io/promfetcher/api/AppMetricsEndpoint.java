@@ -182,8 +182,9 @@ public final class AppMetricsEndpoint implements Endpoint {
      * every sample gains nine labels) is admitted instance by instance, and an instance whose
      * output does not fit beside what other requests hold is left out with {@code too_large}
      * while the others merge. Once the bodies are read, the output's hold shrinks to the window a
-     * streamed answer keeps; bodies and window are given back once the output is written. Merging is CPU work proportional to the bodies: it runs on the merge
-     * executor, never on the event loop.
+     * streamed answer keeps; bodies and window are given back once the output is written.
+     * Merging is CPU work proportional to the bodies: it runs on the merge executor, never on
+     * the event loop.
      */
     private CompletionStage<Reply> mergeWithinBudget(List<ScrapeOutcome<TargetLabels>> outcomes,
                                                      ContainerMetrics.Samples container, OutputFormat format,
@@ -332,6 +333,7 @@ public final class AppMetricsEndpoint implements Endpoint {
         long up = read.instances().stream().filter(MergeReport.InstanceOutcome::up).count();
         String note = "instances=" + up + "/" + read.instances().size();
         if (up > 0 || container.known()) { // an app without metrics of its own still has its container's
+            // The window, or the estimate when the whole output is smaller: the stream never holds more.
             output.shrink(output.bytes() - streamWindow(merged));
             return Reply.streamed(HttpResponseStatus.OK, format.contentType(),
                     new MergedBody(merged, mergeExecutor, report -> {
@@ -340,6 +342,7 @@ public final class AppMetricsEndpoint implements Endpoint {
                         listener.answered(report, HttpResponseStatus.OK.code());
                     })).withNote(note);
         }
+        merged.discard();
         release.run();
         metrics.record(read);
         Reply reply = (admitted.refused() > 0 // memory, not the app, is what is missing: worth a retry
